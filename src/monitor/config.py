@@ -1,0 +1,131 @@
+"""Every setting of the service: one table of named, validated, documented options read from the environment.
+
+The README's settings table is generated from `SETTINGS` (``monitor settings``), so the two never drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ConfigError(ValueError):
+    """A setting has a value the service cannot use; the message names the setting and the fix."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    default: str
+    meaning: str
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("MONITOR_HOME", "var/ under the current directory",
+                "Folder for the embedded SQLite database and other state the service writes."),
+    SettingSpec("MONITOR_DATABASE_URL", "sqlite:///$MONITOR_HOME/monitor.db",
+                "SQLAlchemy URL of the store. Use postgresql+psycopg://user@host/db for several nodes."),
+    SettingSpec("MONITOR_SOURCES", "spiders/sources.toml",
+                "The sources file: which sites are crawled, how and how often."),
+    SettingSpec("MONITOR_ALERTS_DIR", "alerts/",
+                "Folder with rules/, concepts/, channels.toml, digests.toml and templates/."),
+    SettingSpec("MONITOR_USER_AGENT", "monitor-bot/0.1 (+$MONITOR_CONTACT_URL)",
+                "User-Agent sent to every site; keep a contact URL in it."),
+    SettingSpec("MONITOR_CONTACT_URL", "https://example.org/monitor-bot",
+                "Contact page for site operators, put into the default User-Agent."),
+    SettingSpec("MONITOR_ALLOW_PRIVATE_NETWORKS", "0",
+                "1 lets crawls and webhooks reach loopback and private addresses (tests, intranet sources)."),
+    SettingSpec("MONITOR_DOWNLOAD_TIMEOUT", "30", "Seconds before a single download is abandoned."),
+    SettingSpec("MONITOR_MAX_RESPONSE_BYTES", "33554432",
+                "Largest response body accepted (32 MiB); larger ones are cut off and the download fails."),
+    SettingSpec("MONITOR_CONCURRENCY", "32", "Simultaneous downloads across all hosts."),
+    SettingSpec("MONITOR_PER_HOST_DELAY", "1.0", "Minimum seconds between two requests to the same host."),
+    SettingSpec("MONITOR_RETRY_TIMES", "3", "Retries for resets, timeouts and 5xx answers, with backoff."),
+    SettingSpec("MONITOR_RETRY_BACKOFF", "2.0", "Base of the exponential backoff between retries, in seconds."),
+    SettingSpec("MONITOR_MAX_RETRY_AFTER", "600",
+                "Longest Retry-After (seconds) a crawl waits for; longer ones fail the run for that host."),
+    SettingSpec("MONITOR_NEAR_DUPLICATE_DAYS", "7",
+                "Window in days within which near-duplicate items are grouped into one story."),
+    SettingSpec("MONITOR_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+)
+
+
+def _flag(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name}={value!r}: expected 1/0, true/false, yes/no or on/off")
+
+
+def _number(value: str, name: str, kind: type[int] | type[float]) -> int | float:
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r}: expected a {'whole ' if kind is int else ''}number") from None
+    if number < 0:
+        raise ConfigError(f"{name}={value!r}: must not be negative")
+    return number
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    sources_path: Path
+    alerts_dir: Path
+    user_agent: str
+    contact_url: str
+    allow_private_networks: bool
+    download_timeout: float
+    max_response_bytes: int
+    concurrency: int
+    per_host_delay: float
+    retry_times: int
+    retry_backoff: float
+    max_retry_after: float
+    near_duplicate_days: int
+    log_level: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        home = Path(env.get("MONITOR_HOME") or Path.cwd() / "var")
+        contact = env.get("MONITOR_CONTACT_URL") or "https://example.org/monitor-bot"
+        database_url = env.get("MONITOR_DATABASE_URL") or f"sqlite:///{home / 'monitor.db'}"
+        max_bytes = int(_number(env.get("MONITOR_MAX_RESPONSE_BYTES", "33554432"),
+                                "MONITOR_MAX_RESPONSE_BYTES", int))
+        if max_bytes > 32 * 1024 * 1024 or max_bytes == 0:
+            raise ConfigError("MONITOR_MAX_RESPONSE_BYTES must be between 1 and 33554432 (32 MiB)")
+        level = env.get("MONITOR_LOG_LEVEL", "INFO").upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(f"MONITOR_LOG_LEVEL={level!r}: expected DEBUG, INFO, WARNING or ERROR")
+        return cls(
+            home=home,
+            database_url=database_url,
+            sources_path=Path(env.get("MONITOR_SOURCES") or PROJECT_ROOT / "spiders" / "sources.toml"),
+            alerts_dir=Path(env.get("MONITOR_ALERTS_DIR") or PROJECT_ROOT / "alerts"),
+            user_agent=env.get("MONITOR_USER_AGENT") or f"monitor-bot/0.1 (+{contact})",
+            contact_url=contact,
+            allow_private_networks=_flag(env.get("MONITOR_ALLOW_PRIVATE_NETWORKS", "0"),
+                                         "MONITOR_ALLOW_PRIVATE_NETWORKS"),
+            download_timeout=float(_number(env.get("MONITOR_DOWNLOAD_TIMEOUT", "30"),
+                                           "MONITOR_DOWNLOAD_TIMEOUT", float)),
+            max_response_bytes=max_bytes,
+            concurrency=int(_number(env.get("MONITOR_CONCURRENCY", "32"), "MONITOR_CONCURRENCY", int)) or 1,
+            per_host_delay=float(_number(env.get("MONITOR_PER_HOST_DELAY", "1.0"),
+                                         "MONITOR_PER_HOST_DELAY", float)),
+            retry_times=int(_number(env.get("MONITOR_RETRY_TIMES", "3"), "MONITOR_RETRY_TIMES", int)),
+            retry_backoff=float(_number(env.get("MONITOR_RETRY_BACKOFF", "2.0"),
+                                        "MONITOR_RETRY_BACKOFF", float)),
+            max_retry_after=float(_number(env.get("MONITOR_MAX_RETRY_AFTER", "600"),
+                                          "MONITOR_MAX_RETRY_AFTER", float)),
+            near_duplicate_days=int(_number(env.get("MONITOR_NEAR_DUPLICATE_DAYS", "7"),
+                                            "MONITOR_NEAR_DUPLICATE_DAYS", int)),
+            log_level=level,
+        )
