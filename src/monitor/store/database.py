@@ -53,3 +53,14 @@ def open_store(url: str) -> Engine:
     engine = create_store_engine(url)
     migrate(engine)
     return engine
+
+
+_SHARED: dict[str, Engine] = {}
+
+
+def shared_engine(url: str) -> Engine:
+    """One migrated engine per URL per process, for components Scrapy builds (pipelines, middlewares)."""
+    engine = _SHARED.get(url)
+    if engine is None:
+        engine = _SHARED[url] = open_store(url)
+    return engine

@@ -1,0 +1,1 @@
+"""Scrapy spiders, one module per source family. Thin: request → parse → item; no database, rules or delivery."""

@@ -1,0 +1,103 @@
+"""Item pipelines: validate → normalise (text, dates, language, keys) → store, in batches.
+
+Each stage is a thin Scrapy wrapper around a pure function of `monitor.normalised` or the store's `ingest_batch`.
+Counts go to the crawler's stats under `monitor/items/<outcome>` for the run recorder.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from monitor.normalised import InvalidItem, NormalisedItem, normalise_item, validate_item
+from monitor.store.database import shared_engine
+from monitor.store.ingest import ingest_batch
+
+BATCH_SIZE = 200
+
+
+class ValidatePipeline:
+    """Drops what cannot be stored, with the reason, and counts it as failed."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: object) -> object:
+        try:
+            validate_item(item)
+        except InvalidItem as error:
+            self.stats.inc_value("monitor/items/failed")
+            raise DropItem(f"invalid item: {error}") from None
+        return item
+
+
+class NormalisePipeline:
+    """Cleans, dates, keys and fingerprints; notices a feed that reuses one GUID for several links."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.links_by_guid: dict[tuple[str, str], str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NormalisePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: object) -> NormalisedItem:
+        raw = validate_item(item)
+        guid = (raw.guid or "").strip()
+        repeated = False
+        if guid:
+            first_link = self.links_by_guid.setdefault((raw.source_id, guid), raw.url)
+            repeated = first_link != raw.url
+        try:
+            normalised = normalise_item(raw, repeated_guid=repeated)
+        except InvalidItem as error:
+            self.stats.inc_value("monitor/items/failed")
+            raise DropItem(f"invalid item: {error}") from None
+        if normalised.empty_text:
+            self.stats.inc_value("monitor/problem/empty_text")
+        return normalised
+
+
+class StorePipeline:
+    """Hands items to the store in batches; the store alone decides new / updated / duplicate / unchanged."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        settings = crawler.settings
+        self.engine = shared_engine(settings["MONITOR_DATABASE_URL"])
+        self.window = timedelta(days=settings.getint("MONITOR_NEAR_DUPLICATE_DAYS", 7))
+        self.pending: list[NormalisedItem] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: NormalisedItem) -> NormalisedItem:
+        self.pending.append(item)
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        try:
+            with self.engine.begin() as connection:
+                results = ingest_batch(connection, batch, self.window)
+        except Exception:
+            self.stats.inc_value("monitor/items/failed", len(batch))
+            self.stats.inc_value("monitor/problem/store_error")
+            raise
+        for result in results:
+            self.stats.inc_value(f"monitor/items/{result.outcome.value}")

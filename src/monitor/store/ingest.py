@@ -1,0 +1,179 @@
+"""The store decides what is new: insert-or-ignore on identity keys, revisions for changed content, exact copies by
+body hash and near-duplicates grouped into stories by MinHash bands. One call handles a batch in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.dedup.fingerprint import (
+    NEAR_DUPLICATE_THRESHOLD,
+    band_keys,
+    signature_from_bytes,
+    signature_to_bytes,
+    similarity,
+)
+from monitor.normalised import NormalisedItem
+from monitor.store.models import Item, ItemBand, ItemRevision, Story, Tombstone
+
+KEY_CHUNK = 400
+MAX_CANDIDATES = 64
+
+
+class Outcome(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"
+    """An exact copy (same body) of an item stored under another identity: kept, linked, never alerted twice."""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    outcome: Outcome
+    item_id: int | None
+    story_id: int | None = None
+
+
+def insert_ignoring_conflicts(connection: Connection, table, rows: list[dict]):  # type: ignore[no-untyped-def]
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).values(rows).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).values(rows).on_conflict_do_nothing()
+    raise NotImplementedError(f"unsupported database dialect {dialect}")
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), KEY_CHUNK):
+        yield values[start:start + KEY_CHUNK]
+
+
+def _existing_by_key(connection: Connection, items: Sequence[NormalisedItem]) -> dict[str, tuple[int, str, int]]:
+    """Map every known url_key / guid_key of the batch to (item id, content hash, revision)."""
+    url_keys = sorted({item.url_key for item in items})
+    guid_keys = sorted({item.guid_key for item in items if item.guid_key})
+    found: dict[str, tuple[int, str, int]] = {}
+    columns = (Item.id, Item.url_key, Item.guid_key, Item.content_hash, Item.revision)
+    for chunk in _chunks(url_keys):
+        for row in connection.execute(select(*columns).where(Item.url_key.in_(chunk))):
+            found[row.url_key] = (row.id, row.content_hash, row.revision)
+    for chunk in _chunks(guid_keys):
+        for row in connection.execute(select(*columns).where(Item.guid_key.in_(chunk))):
+            found[row.guid_key] = (row.id, row.content_hash, row.revision)
+    return found
+
+
+def _tombstoned(connection: Connection, items: Sequence[NormalisedItem]) -> set[str]:
+    keys = sorted({item.url_key for item in items} | {item.guid_key for item in items if item.guid_key})
+    dead: set[str] = set()
+    for chunk in _chunks(keys):
+        dead.update(connection.scalars(select(Tombstone.key).where(Tombstone.key.in_(chunk))))
+    return dead
+
+
+def _record_revision(connection: Connection, item_id: int, revision: int, new: NormalisedItem) -> None:
+    old = connection.execute(select(Item.title, Item.summary, Item.body, Item.content_hash)
+                             .where(Item.id == item_id)).one()
+    connection.execute(insert(ItemRevision).values(
+        item_id=item_id, revision=revision, title=old.title, summary=old.summary, body=old.body,
+        content_hash=old.content_hash, recorded_at=new.fetched_at))
+    connection.execute(update(Item).where(Item.id == item_id).values(
+        title=new.title, summary=new.summary, body=new.body, author=new.author, ministry=new.ministry,
+        language=new.language, content_hash=new.content_hash, body_hash=new.body_hash,
+        minhash=signature_to_bytes(new.signature) if new.signature else None,
+        revision=revision + 1, updated_at=new.fetched_at, empty_text=new.empty_text))
+
+
+def _exact_copy(connection: Connection, item: NormalisedItem) -> tuple[int, int | None] | None:
+    """(item id, story id) of the oldest stored item with the same non-empty body."""
+    if not item.body:
+        return None
+    row = connection.execute(
+        select(Item.id, Item.story_id).where(Item.body_hash == item.body_hash, Item.duplicate_of.is_(None))
+        .order_by(Item.id).limit(1)).first()
+    return (row.id, row.story_id) if row else None
+
+
+def _near_duplicate_story(connection: Connection, item: NormalisedItem, window: timedelta) -> int | None:
+    keys = band_keys(item.signature)
+    if not keys:
+        return None
+    candidates = connection.execute(
+        select(Item.story_id, Item.minhash).join(ItemBand, ItemBand.item_id == Item.id)
+        .where(ItemBand.band_key.in_(keys),
+               Item.published_at >= item.published_at - window,
+               Item.published_at <= item.published_at + window)
+        .distinct().limit(MAX_CANDIDATES))
+    best_story, best_score = None, NEAR_DUPLICATE_THRESHOLD
+    for row in candidates:
+        if row.minhash is None:
+            continue
+        score = similarity(item.signature, signature_from_bytes(row.minhash))
+        if score >= best_score:
+            best_story, best_score = row.story_id, score
+    return best_story
+
+
+def _insert_new(connection: Connection, item: NormalisedItem, window: timedelta) -> IngestResult:
+    copy = _exact_copy(connection, item)
+    story_id = copy[1] if copy else _near_duplicate_story(connection, item, window)
+    if story_id is None:
+        story_id = connection.execute(insert(Story).values(created_at=item.fetched_at).returning(Story.id)).scalar_one()
+    row = {
+        "source_id": item.source_id, "url": item.url, "canonical_url": item.canonical_url,
+        "url_key": item.url_key, "guid_key": item.guid_key, "title": item.title, "summary": item.summary,
+        "body": item.body, "author": item.author, "ministry": item.ministry, "language": item.language,
+        "published_at": item.published_at, "fetched_at": item.fetched_at, "content_hash": item.content_hash,
+        "body_hash": item.body_hash, "minhash": signature_to_bytes(item.signature) if item.signature else None,
+        "story_id": story_id, "duplicate_of": copy[0] if copy else None, "revision": 1,
+        "empty_text": item.empty_text,
+    }
+    item_id = connection.execute(
+        insert_ignoring_conflicts(connection, Item, [row]).returning(Item.id)).scalar()
+    if item_id is None:  # another writer stored the same identity first
+        return IngestResult(Outcome.UNCHANGED, None)
+    keys = band_keys(item.signature)
+    if keys and not copy:
+        connection.execute(insert_ignoring_conflicts(
+            connection, ItemBand, [{"band_key": key, "item_id": item_id} for key in set(keys)]))
+    return IngestResult(Outcome.DUPLICATE if copy else Outcome.NEW, item_id, story_id)
+
+
+def ingest_batch(connection: Connection, items: Sequence[NormalisedItem],
+                 near_duplicate_window: timedelta = timedelta(days=7)) -> list[IngestResult]:
+    """Store a batch inside the caller's transaction; returns one result per item, in order."""
+    known = _existing_by_key(connection, items)
+    dead = _tombstoned(connection, items)
+    results: list[IngestResult] = []
+    for item in items:
+        if item.url_key in dead or (item.guid_key and item.guid_key in dead):
+            results.append(IngestResult(Outcome.UNCHANGED, None))
+            continue
+        existing = known.get(item.url_key) or (known.get(item.guid_key) if item.guid_key else None)
+        if existing is None:
+            result = _insert_new(connection, item, near_duplicate_window)
+            if result.item_id is not None:
+                known[item.url_key] = (result.item_id, item.content_hash, 1)
+                if item.guid_key:
+                    known[item.guid_key] = known[item.url_key]
+            results.append(result)
+            continue
+        item_id, stored_hash, revision = existing
+        if stored_hash == item.content_hash:
+            results.append(IngestResult(Outcome.UNCHANGED, item_id))
+            continue
+        _record_revision(connection, item_id, revision, item)
+        known[item.url_key] = (item_id, item.content_hash, revision + 1)
+        results.append(IngestResult(Outcome.UPDATED, item_id))
+    return results
+
+
+def count_items(connection: Connection) -> int:
+    return connection.execute(select(func.count()).select_from(Item)).scalar_one()
+
