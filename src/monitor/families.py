@@ -19,8 +19,10 @@ class ParamSpec:
 
 FAMILY_PARAMS: dict[str, dict[str, ParamSpec]] = {
     "feed": {
-        "follow_links": ParamSpec(bool, False, "fetch each entry's page when the feed carries only a summary"),
-        "browser_user_agent": ParamSpec(bool, False, "send a browser-like User-Agent (sites that demand one)"),
+        "follow_links": ParamSpec(bool, False,
+                                  "fetch each entry's page when the feed carries only a summary"),
+        "browser_user_agent": ParamSpec(bool, False,
+                                        "send a browser-like User-Agent (sites that demand one)"),
         "body_selector": ParamSpec(str, "", "CSS selector of the article body on followed pages"),
     },
     "rijksoverheid": {
@@ -32,7 +34,10 @@ FAMILY_PARAMS: dict[str, dict[str, ParamSpec]] = {
         "board": ParamSpec(str, "", "which board layout to parse",
                            ("motir_kor", "motir_eng", "msit", "korea_kr")),
         "pages": ParamSpec(int, 1, "list pages to read per run"),
-        "fallback_urls": ParamSpec(list, [], "HTML list pages to use when the feed fails or is empty"),
+        "fallback_urls": ParamSpec(list, [], "HTML list pages to use when the feed fails or is empty "
+                                   "(korea_kr; startDate/endDate in them are set to the last two days)"),
+        "ministry": ParamSpec(str, "", "ministry put on every item (korea_kr: unless the title has a [부처] "
+                              "prefix; the HTML fallback list keeps only this ministry's rows)"),
     },
 }
 

@@ -16,7 +16,7 @@ from monitor.config import SETTINGS, ConfigError, Settings
 from monitor.logging_setup import configure_logging
 from monitor.sources import SourceConfigError, SourceDefinition, load_sources, select_sources
 
-console = Console(stderr=False, highlight=False)
+console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, highlight=False)
 
 

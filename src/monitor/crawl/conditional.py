@@ -98,10 +98,10 @@ class ConditionalGetMiddleware:
         with self.engine.begin() as connection:
             connection.execute(HttpValidator.__table__.delete().where(
                 HttpValidator.source_id == self.source_id, HttpValidator.url_key.in_(list(self.fresh))))
-            connection.execute(insert_ignoring_conflicts(connection, HttpValidator, [
+            connection.execute(insert_ignoring_conflicts(connection, HttpValidator), [
                 {"source_id": self.source_id, "url_key": key, "url": v.url, "etag": v.etag,
                  "last_modified": v.last_modified, "body_hash": v.body_hash, "updated_at": now}
-                for key, v in self.fresh.items()]))
+                for key, v in self.fresh.items()])
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 PROBLEM_PREFIX = "monitor/problem/"
-UNREACHABLE_EXCEPTIONS = ("DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError", "NoRouteError",
+UNREACHABLE_EXCEPTIONS = ("DNSLookupError", "CannotResolveHostError", "RobotsUnreachable", "DownloadTimeoutError",
+                          "DownloadConnectionRefusedError", "ConnectionRefusedError", "TCPTimedOutError", "NoRouteError",
                           "ConnectError", "TimeoutError", "ConnectionLost", "ResponseNeverReceived",
                           "ConnectingCancelledError")
 STATE_FOR_STATUS = {"ok": "healthy", "not_modified": "healthy", "empty": "stale", "failed": "failing",

@@ -36,7 +36,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": settings.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
         "DOWNLOAD_DELAY": settings.per_host_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_DELAY_JITTER": 0.0,
         "RETRY_TIMES": settings.retry_times,
         "REDIRECT_MAX_TIMES": 5,
         "COOKIES_ENABLED": False,

@@ -21,6 +21,13 @@ def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _begin_immediate)
+
+
+def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+    """Take SQLite's write lock when a transaction starts, not when it first writes: a deferred transaction that
+    reads and then writes cannot wait for another writer and fails with "database is locked" at once."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_store_engine(url: str) -> Engine:
@@ -31,7 +38,7 @@ def create_store_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _tune_sqlite)
-        # Let SQLAlchemy issue BEGIN itself so `BEGIN IMMEDIATE` can be used for writers.
+        event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.dedup.fingerprint import (
+    BANDS,
     NEAR_DUPLICATE_THRESHOLD,
     band_keys,
     signature_from_bytes,
@@ -22,7 +23,9 @@ from monitor.normalised import NormalisedItem
 from monitor.store.models import Item, ItemBand, ItemRevision, Story, Tombstone
 
 KEY_CHUNK = 400
-MAX_CANDIDATES = 64
+ITEMS = Item.__table__
+_STORY_INSERT = insert(Story.__table__).returning(Story.__table__.c.id)
+CANDIDATES_PER_BAND = 3
 
 
 class Outcome(StrEnum):
@@ -40,12 +43,15 @@ class IngestResult:
     story_id: int | None = None
 
 
-def insert_ignoring_conflicts(connection: Connection, table, rows: list[dict]):  # type: ignore[no-untyped-def]
+def insert_ignoring_conflicts(connection: Connection, table):  # type: ignore[no-untyped-def]
+    """`INSERT … ON CONFLICT DO NOTHING` for the connection's dialect; execute it with parameter dicts so the
+    compiled statement is cached (a `.values(rows)` statement is compiled anew every time)."""
+    target = getattr(table, "__table__", table)
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(table).values(rows).on_conflict_do_nothing()
+        return postgresql.insert(target).on_conflict_do_nothing()
     if dialect == "sqlite":
-        return sqlite.insert(table).values(rows).on_conflict_do_nothing()
+        return sqlite.insert(target).on_conflict_do_nothing()
     raise NotImplementedError(f"unsupported database dialect {dialect}")
 
 
@@ -100,18 +106,31 @@ def _exact_copy(connection: Connection, item: NormalisedItem) -> tuple[int, int 
     return (row.id, row.story_id) if row else None
 
 
+def _build_candidate_query():  # type: ignore[no-untyped-def]
+    """Items that share a band with the new item: the newest CANDIDATES_PER_BAND per band key, so a band that
+    boilerplate made common costs the same as a rare one (one index range scan each)."""
+    per_band = [
+        select(ItemBand.item_id).where(ItemBand.band_key == bindparam(f"band{i}"))
+        .order_by(ItemBand.item_id.desc()).limit(CANDIDATES_PER_BAND).subquery()
+        for i in range(BANDS)
+    ]
+    candidate_ids = union_all(*(select(sub.c.item_id) for sub in per_band))
+    return (select(ITEMS.c.story_id, ITEMS.c.minhash)
+            .where(ITEMS.c.id.in_(candidate_ids),
+                   ITEMS.c.published_at >= bindparam("earliest"), ITEMS.c.published_at <= bindparam("latest")))
+
+
+_CANDIDATE_QUERY = _build_candidate_query()
+
+
 def _near_duplicate_story(connection: Connection, item: NormalisedItem, window: timedelta) -> int | None:
     keys = band_keys(item.signature)
-    if not keys:
+    if len(keys) != BANDS:
         return None
-    candidates = connection.execute(
-        select(Item.story_id, Item.minhash).join(ItemBand, ItemBand.item_id == Item.id)
-        .where(ItemBand.band_key.in_(keys),
-               Item.published_at >= item.published_at - window,
-               Item.published_at <= item.published_at + window)
-        .distinct().limit(MAX_CANDIDATES))
+    params: dict[str, object] = {f"band{i}": key for i, key in enumerate(keys)}
+    params["earliest"], params["latest"] = item.published_at - window, item.published_at + window
     best_story, best_score = None, NEAR_DUPLICATE_THRESHOLD
-    for row in candidates:
+    for row in connection.execute(_CANDIDATE_QUERY, params):
         if row.minhash is None:
             continue
         score = similarity(item.signature, signature_from_bytes(row.minhash))
@@ -124,7 +143,7 @@ def _insert_new(connection: Connection, item: NormalisedItem, window: timedelta)
     copy = _exact_copy(connection, item)
     story_id = copy[1] if copy else _near_duplicate_story(connection, item, window)
     if story_id is None:
-        story_id = connection.execute(insert(Story).values(created_at=item.fetched_at).returning(Story.id)).scalar_one()
+        story_id = connection.execute(_STORY_INSERT, {"created_at": item.fetched_at}).scalar_one()
     row = {
         "source_id": item.source_id, "url": item.url, "canonical_url": item.canonical_url,
         "url_key": item.url_key, "guid_key": item.guid_key, "title": item.title, "summary": item.summary,
@@ -135,13 +154,13 @@ def _insert_new(connection: Connection, item: NormalisedItem, window: timedelta)
         "empty_text": item.empty_text,
     }
     item_id = connection.execute(
-        insert_ignoring_conflicts(connection, Item, [row]).returning(Item.id)).scalar()
+        insert_ignoring_conflicts(connection, Item).returning(ITEMS.c.id), row).scalar()
     if item_id is None:  # another writer stored the same identity first
         return IngestResult(Outcome.UNCHANGED, None)
     keys = band_keys(item.signature)
     if keys and not copy:
-        connection.execute(insert_ignoring_conflicts(
-            connection, ItemBand, [{"band_key": key, "item_id": item_id} for key in set(keys)]))
+        connection.execute(insert_ignoring_conflicts(connection, ItemBand),
+                           [{"band_key": key, "item_id": item_id} for key in set(keys)])
     return IngestResult(Outcome.DUPLICATE if copy else Outcome.NEW, item_id, story_id)
 
 

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import monitor.store.match_models  # noqa: F401
 from monitor.store.models import Base
 
 config = context.config

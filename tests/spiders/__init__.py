@@ -1,0 +1,1 @@
+"""Parse-level tests of the family spiders: responses built by hand from fixture bytes, no reactor."""
