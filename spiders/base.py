@@ -8,10 +8,10 @@ from typing import Any
 import scrapy
 
 from monitor.config import Settings
+from monitor.crawl.source_stats import increment
 from monitor.items import ScrapedItem
 from monitor.sources import SourceDefinition, load_sources, select_sources
 
-PROBLEM_STAT_PREFIX = "monitor/problem/"
 
 
 class SourceSpider(scrapy.Spider):
@@ -46,6 +46,5 @@ class SourceSpider(scrapy.Spider):
     def report(self, kind: str, message: str) -> None:
         """Record a health problem of this run (parse_error, empty_text, challenge, layout_changed, …)."""
         self.problems.append(f"{kind}: {message}")
-        if self.crawler is not None and self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"{PROBLEM_STAT_PREFIX}{kind}")
+        increment(getattr(self, "crawler", None), self.source.id, f"problem/{kind}")
         self.logger.warning("%s: %s: %s", self.source.id, kind, message)

@@ -7,7 +7,6 @@ from functools import cached_property
 from typing import Any
 
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -16,7 +15,7 @@ from spiders.base import SourceSpider
 from spiders.parsers.articles import extract_article, valid_selector
 from spiders.parsers.feeds import parse_feed
 from spiders.parsers.fields import ItemFields
-from spiders.response_checks import failure_message, follow_request, usable_page
+from spiders.response_checks import failure_message, fetch_failed, follow_request, usable_page
 
 BROWSER_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
@@ -84,11 +83,11 @@ class FeedSpider(SourceSpider):
         yield self.make_item(**{**entry, "body": body})
 
     def feed_failed(self, failure: Failure) -> None:
-        if not failure.check(IgnoreRequest):  # 304 Not Modified, robots.txt: not this spider's problem
+        if fetch_failed(failure):  # 304 Not Modified, robots.txt: not this spider's problem
             self.report("fetch_error", failure_message(failure))
 
     def article_failed(self, failure: Failure) -> Iterator[ScrapedItem]:
         entry: dict[str, Any] = failure.request.cb_kwargs["entry"]  # type: ignore[attr-defined]
-        if not failure.check(IgnoreRequest):
+        if fetch_failed(failure):
             self.report("fetch_error", failure_message(failure))
         yield self.make_item(**entry)

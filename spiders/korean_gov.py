@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 from w3lib.url import add_or_replace_parameter
@@ -21,7 +20,7 @@ from spiders.parsers.feeds import parse_feed
 from spiders.parsers.fields import ItemFields, merged
 from spiders.parsers.local_time import SEOUL
 from spiders.parsers.markup import parse_html, text_of
-from spiders.response_checks import failure_message, follow_request, usable_page
+from spiders.response_checks import failure_message, fetch_failed, follow_request, usable_page
 
 
 @dataclass(frozen=True)
@@ -84,13 +83,13 @@ class KoreanGovSpider(SourceSpider):
         yield self.make_item(**merged(listing, page.fields))
 
     def list_failed(self, failure: Failure) -> None:
-        if not failure.check(IgnoreRequest):
+        if fetch_failed(failure):
             self.report("fetch_error", failure_message(failure))
 
     def detail_failed(self, failure: Failure) -> Iterator[ScrapedItem]:
         """The detail page could not be fetched: keep what the list said (title, summary, date)."""
         listing: ItemFields = failure.request.cb_kwargs["listing"]  # type: ignore[attr-defined]
-        if not failure.check(IgnoreRequest):
+        if fetch_failed(failure):
             self.report("fetch_error", failure_message(failure))
         yield self.make_item(**listing)
 
@@ -119,7 +118,7 @@ class KoreanGovSpider(SourceSpider):
             yield self.make_item(**fields)
 
     def korea_kr_feed_failed(self, failure: Failure) -> Iterator[Request]:
-        if failure.check(IgnoreRequest):  # 304 Not Modified or robots.txt: the feed is fine, or off limits
+        if not fetch_failed(failure):  # 304 Not Modified or robots.txt: the feed is fine, or off limits
             return
         self.report("fetch_error", f"{failure_message(failure)}; using the HTML list")
         yield from self.fallback_requests("download failed")

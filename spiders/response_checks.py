@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from monitor.crawl.page_checks import challenge_reason
@@ -24,6 +26,12 @@ def usable_page(spider: SourceSpider, response: Response) -> bool:
         spider.report("challenge", f"{response.url}: {reason}")
         return False
     return True
+
+
+def fetch_failed(failure: Failure) -> bool:
+    """True for a download that failed (connection error, timeout, an HTTP 4xx/5xx answer); False for a
+    request the crawl glue dropped on purpose (304 Not Modified, robots.txt, a private address)."""
+    return bool(failure.check(HttpError)) or not failure.check(IgnoreRequest)
 
 
 def failure_message(failure: Failure) -> str:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -25,7 +24,7 @@ from spiders.parsers.rijksoverheid_listing import (
     url_key,
 )
 from spiders.parsers.rijksoverheid_page import parse_news_page
-from spiders.response_checks import failure_message, follow_request, usable_page
+from spiders.response_checks import failure_message, fetch_failed, follow_request, usable_page
 
 CONDITIONAL = {"conditional": True}
 """Meta of listing requests: the conditional-GET middleware adds validators and drops 304s."""
@@ -98,11 +97,11 @@ class RijksoverheidSpider(SourceSpider):
         yield self.make_item(**merged(listing, page))
 
     def listing_failed(self, failure: Failure) -> None:
-        if not failure.check(IgnoreRequest):
+        if fetch_failed(failure):
             self.report("fetch_error", failure_message(failure))
 
     def article_failed(self, failure: Failure) -> Iterator[ScrapedItem]:
         listing: ItemFields = failure.request.cb_kwargs["listing"]  # type: ignore[attr-defined]
-        if not failure.check(IgnoreRequest):
+        if fetch_failed(failure):
             self.report("fetch_error", failure_message(failure))
         yield self.make_item(**listing)

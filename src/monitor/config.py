@@ -44,6 +44,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "Largest response body accepted (32 MiB); larger ones are cut off and the download fails."),
     SettingSpec("MONITOR_CONCURRENCY", "32", "Simultaneous downloads across all hosts."),
     SettingSpec("MONITOR_PER_HOST_DELAY", "1.0", "Minimum seconds between two requests to the same host."),
+    SettingSpec("MONITOR_PER_HOST_CONCURRENCY", "2", "Simultaneous downloads from one host."),
+    SettingSpec("MONITOR_ALLOWED_ADDRESSES", "(none)",
+                "Comma-separated host names or IPs allowed even though private (an intranet source)."),
     SettingSpec("MONITOR_RETRY_TIMES", "3", "Retries for resets, timeouts and 5xx answers, with backoff."),
     SettingSpec("MONITOR_RETRY_BACKOFF", "2.0", "Base of the exponential backoff between retries, in seconds."),
     SettingSpec("MONITOR_MAX_RETRY_AFTER", "600",
@@ -86,6 +89,8 @@ class Settings:
     max_response_bytes: int
     concurrency: int
     per_host_delay: float
+    per_host_concurrency: int
+    allowed_addresses: tuple[str, ...]
     retry_times: int
     retry_backoff: float
     max_retry_after: float
@@ -120,6 +125,10 @@ class Settings:
             concurrency=int(_number(env.get("MONITOR_CONCURRENCY", "32"), "MONITOR_CONCURRENCY", int)) or 1,
             per_host_delay=float(_number(env.get("MONITOR_PER_HOST_DELAY", "1.0"),
                                          "MONITOR_PER_HOST_DELAY", float)),
+            per_host_concurrency=int(_number(env.get("MONITOR_PER_HOST_CONCURRENCY", "2"),
+                                             "MONITOR_PER_HOST_CONCURRENCY", int)) or 1,
+            allowed_addresses=tuple(part.strip() for part in env.get("MONITOR_ALLOWED_ADDRESSES", "").split(",")
+                                    if part.strip()),
             retry_times=int(_number(env.get("MONITOR_RETRY_TIMES", "3"), "MONITOR_RETRY_TIMES", int)),
             retry_backoff=float(_number(env.get("MONITOR_RETRY_BACKOFF", "2.0"),
                                         "MONITOR_RETRY_BACKOFF", float)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse, XmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from spiders.feed import FeedSpider
 
 from tests.spiders.harness import (
@@ -181,13 +182,16 @@ def test_article_download_failure_keeps_the_entry_and_reports() -> None:
     assert item.title.startswith("ASML Bookings") and problem_kinds(spider) == ["fetch_error"]
 
 
-def test_ignored_requests_are_not_problems() -> None:
+def test_ignored_requests_are_not_problems_but_http_errors_are() -> None:
     spider = feed_spider()
     (request,) = start_requests(spider)
     spider.feed_failed(failure_for(request, IgnoreRequest("304 Not Modified")))
     assert spider.problems == []
     spider.feed_failed(failure_for(request, TimeoutError("took too long")))
     assert problem_kinds(spider) == ["fetch_error"] and FEED_URL in spider.problems[0]
+    answer = response_for(None, FEED_URL, body=b"gone", status=410)
+    spider.feed_failed(failure_for(request, HttpError(answer, "Ignoring non-200 response")))
+    assert problem_kinds(spider) == ["fetch_error", "fetch_error"]
 
 
 def test_a_challenge_page_yields_nothing_and_is_reported() -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import XmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from spiders.korean_gov import KoreanGovSpider
 from spiders.parsers import koreakr
 
@@ -231,6 +232,15 @@ def test_an_empty_feed_or_a_failed_download_falls_back_once() -> None:
     second = list(spider.korea_kr_feed_failed(failure_for(request, ConnectionRefusedError("refused"))))
     assert len(first) == 1 and second == []
     assert problem_kinds(spider) == ["layout_changed", "fetch_error"]
+
+
+def test_an_http_error_on_the_feed_falls_back() -> None:
+    spider = koreakr_spider()
+    (request,) = start_requests(spider)
+    gone = response_for(None, KOREAKR_FEED, body=b"Not Found", status=404)
+    failure = failure_for(request, HttpError(gone, "Ignoring non-200 response"))
+    assert len(list(spider.korea_kr_feed_failed(failure))) == 1
+    assert problem_kinds(spider) == ["fetch_error"] and "HttpError" in spider.problems[0]
 
 
 def test_not_modified_is_no_reason_to_fall_back() -> None:

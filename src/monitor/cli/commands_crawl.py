@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 
@@ -56,16 +56,16 @@ def _results_table(runs) -> Table:  # type: ignore[no-untyped-def]
 def crawl_now(settings: Settings, sources: list[SourceDefinition], show_progress: bool) -> list:
     from monitor.crawl.runner import run_crawls
 
-    progress = Progress(TextColumn("crawling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.fields[last]}"), console=errors, disable=not show_progress,
+    progress = Progress(SpinnerColumn(), TextColumn(f"crawling {len(sources)} source(s)"), TimeElapsedColumn(),
+                        TextColumn("{task.fields[status]}"), console=errors, disable=not show_progress,
                         transient=True)
     with progress:
-        task = progress.add_task("crawl", total=len(sources), last="")
+        task = progress.add_task("crawl", total=None, status="")
 
-        def done(run) -> None:  # type: ignore[no-untyped-def]
-            progress.update(task, advance=1, last=f"{run.source.id}: {run.outcome.status}")
+        def report(state) -> None:  # type: ignore[no-untyped-def]
+            progress.update(task, status=f"{state.responses} responses, {state.items} items")
 
-        return run_crawls(settings, sources, done)
+        return run_crawls(settings, sources, report)
 
 
 @main.command()

@@ -14,12 +14,11 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from sqlalchemy import select
 
+from monitor.crawl.multi_source import SOURCE_META, source_ids_of
+from monitor.crawl.source_stats import increment, stats_for_source
 from monitor.store.database import shared_engine
 from monitor.store.ingest import insert_ignoring_conflicts
 from monitor.store.models import HttpValidator
-
-NOT_MODIFIED_STAT = "monitor/not_modified"
-
 
 class NotModified(IgnoreRequest):
     """The resource has not changed since the last good run."""
@@ -41,8 +40,9 @@ class ConditionalGetMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.engine = shared_engine(crawler.settings["MONITOR_DATABASE_URL"])
-        self.known: dict[str, Validators] = {}
-        self.fresh: dict[str, Validators] = {}
+        self.source_ids: list[str] = []
+        self.known: dict[tuple[str, str], Validators] = {}
+        self.fresh: dict[tuple[str, str], Validators] = {}
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -50,20 +50,20 @@ class ConditionalGetMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
         return cls(crawler)
 
-    @property
-    def source_id(self) -> str:
-        return self.crawler.spider.source.id  # type: ignore[union-attr]
-
-    def spider_opened(self) -> None:
+    def spider_opened(self, spider) -> None:  # type: ignore[no-untyped-def]
+        self.source_ids = source_ids_of(spider)
         with self.engine.connect() as connection:
-            rows = connection.execute(select(HttpValidator).where(HttpValidator.source_id == self.source_id))
-            self.known = {row.url_key: Validators(row.url, row.etag, row.last_modified, row.body_hash)
-                          for row in rows}
+            rows = connection.execute(select(HttpValidator).where(HttpValidator.source_id.in_(self.source_ids)))
+            self.known = {(row.source_id, row.url_key): Validators(row.url, row.etag, row.last_modified,
+                                                                    row.body_hash) for row in rows}
+
+    def _key(self, request: Request) -> tuple[str, str]:
+        return (request.meta.get(SOURCE_META) or "", url_hash(request.url))
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("conditional"):
             return
-        known = self.known.get(url_hash(request.url))
+        known = self.known.get(self._key(request))
         if known and known.etag:
             request.headers.setdefault(b"If-None-Match", known.etag.encode("latin-1", "replace"))
         if known and known.last_modified:
@@ -72,9 +72,9 @@ class ConditionalGetMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if not request.meta.get("conditional"):
             return response
-        key = url_hash(request.url)
+        key = self._key(request)
         if response.status == 304:
-            self.crawler.stats.inc_value(NOT_MODIFIED_STAT)
+            increment(self.crawler, key[0], "not_modified")
             raise NotModified(f"304 Not Modified: {request.url}")
         if response.status != 200:
             return response
@@ -83,25 +83,26 @@ class ConditionalGetMiddleware:
         fresh = Validators(request.url, _header(response, b"ETag"), _header(response, b"Last-Modified"), body_hash)
         if known and known.body_hash == body_hash:
             self.fresh[key] = fresh
-            self.crawler.stats.inc_value(NOT_MODIFIED_STAT)
+            increment(self.crawler, key[0], "not_modified")
             raise NotModified(f"body unchanged since the last run: {request.url}")
         self.fresh[key] = fresh
         return response
 
     def spider_closed(self) -> None:
-        stats = self.crawler.stats
-        if stats.get_value("monitor/items/failed") or stats.get_value("monitor/problem/store_error"):
+        """Save validators only for sources whose items were all stored (else the next run re-fetches)."""
+        stats = self.crawler.stats.get_stats()
+        complete = {source_id for source_id in self.source_ids
+                    if not {"items/failed", "problem/store_error"} & set(stats_for_source(stats, source_id))}
+        rows = [{"source_id": source_id, "url_key": key, "url": v.url, "etag": v.etag,
+                 "last_modified": v.last_modified, "body_hash": v.body_hash, "updated_at": datetime.now(UTC)}
+                for (source_id, key), v in self.fresh.items() if source_id in complete]
+        if not rows:
             return
-        if not self.fresh:
-            return
-        now = datetime.now(UTC)
         with self.engine.begin() as connection:
-            connection.execute(HttpValidator.__table__.delete().where(
-                HttpValidator.source_id == self.source_id, HttpValidator.url_key.in_(list(self.fresh))))
-            connection.execute(insert_ignoring_conflicts(connection, HttpValidator), [
-                {"source_id": self.source_id, "url_key": key, "url": v.url, "etag": v.etag,
-                 "last_modified": v.last_modified, "body_hash": v.body_hash, "updated_at": now}
-                for key, v in self.fresh.items()])
+            for row in rows:
+                connection.execute(HttpValidator.__table__.delete().where(
+                    HttpValidator.source_id == row["source_id"], HttpValidator.url_key == row["url_key"]))
+            connection.execute(insert_ignoring_conflicts(connection, HttpValidator), rows)
 
 
 def _header(response: Response, name: bytes) -> str | None:

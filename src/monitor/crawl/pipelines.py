@@ -1,7 +1,7 @@
 """Item pipelines: validate → normalise (text, dates, language, keys) → store, in batches.
 
 Each stage is a thin Scrapy wrapper around a pure function of `monitor.normalised` or the store's `ingest_batch`.
-Counts go to the crawler's stats under `monitor/items/<outcome>` for the run recorder.
+Counts go to the per-source counters `items/<outcome>` (`monitor.crawl.source_stats`) for the run recorder.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import timedelta
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from monitor.crawl.source_stats import increment
 from monitor.normalised import InvalidItem, NormalisedItem, normalise_item, validate_item
 from monitor.store.database import shared_engine
 from monitor.store.ingest import ingest_batch
@@ -22,7 +23,7 @@ class ValidatePipeline:
     """Drops what cannot be stored, with the reason, and counts it as failed."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.stats = crawler.stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
@@ -32,7 +33,7 @@ class ValidatePipeline:
         try:
             validate_item(item)
         except InvalidItem as error:
-            self.stats.inc_value("monitor/items/failed")
+            increment(self.crawler, getattr(item, "source_id", "") or "unknown", "items/failed")
             raise DropItem(f"invalid item: {error}") from None
         return item
 
@@ -41,7 +42,7 @@ class NormalisePipeline:
     """Cleans, dates, keys and fingerprints; notices a feed that reuses one GUID for several links."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.stats = crawler.stats
+        self.crawler = crawler
         self.links_by_guid: dict[tuple[str, str], str] = {}
 
     @classmethod
@@ -58,10 +59,10 @@ class NormalisePipeline:
         try:
             normalised = normalise_item(raw, repeated_guid=repeated)
         except InvalidItem as error:
-            self.stats.inc_value("monitor/items/failed")
+            increment(self.crawler, raw.source_id, "items/failed")
             raise DropItem(f"invalid item: {error}") from None
         if normalised.empty_text:
-            self.stats.inc_value("monitor/problem/empty_text")
+            increment(self.crawler, raw.source_id, "problem/empty_text")
         return normalised
 
 
@@ -69,7 +70,7 @@ class StorePipeline:
     """Hands items to the store in batches; the store alone decides new / updated / duplicate / unchanged."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.stats = crawler.stats
+        self.crawler = crawler
         settings = crawler.settings
         self.engine = shared_engine(settings["MONITOR_DATABASE_URL"])
         self.window = timedelta(days=settings.getint("MONITOR_NEAR_DUPLICATE_DAYS", 7))
@@ -96,8 +97,9 @@ class StorePipeline:
             with self.engine.begin() as connection:
                 results = ingest_batch(connection, batch, self.window)
         except Exception:
-            self.stats.inc_value("monitor/items/failed", len(batch))
-            self.stats.inc_value("monitor/problem/store_error")
+            for item in batch:
+                increment(self.crawler, item.source_id, "items/failed")
+                increment(self.crawler, item.source_id, "problem/store_error")
             raise
-        for result in results:
-            self.stats.inc_value(f"monitor/items/{result.outcome.value}")
+        for item, result in zip(batch, results, strict=True):
+            increment(self.crawler, item.source_id, f"items/{result.outcome.value}")

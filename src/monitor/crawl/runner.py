@@ -1,4 +1,4 @@
-"""Runs the crawls of several sources in one process on Scrapy's asyncio reactor, a few at a time.
+"""Runs the crawls of many sources in one process: one Scrapy crawler on the asyncio reactor serves them all.
 
 `crawl_sources` is a coroutine for a process whose reactor already runs (the service); `run_crawls` installs the
 reactor, runs one batch and returns (the `monitor crawl` command).
@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from scrapy.settings import Settings as ScrapySettings
 
 from monitor.config import Settings
+from monitor.crawl.multi_source import MultiSourceSpider
 from monitor.crawl.run_outcome import RunCounts, RunOutcome
-from monitor.crawl.run_recorder import OUTCOME_ATTRIBUTE, record_outcome
+from monitor.crawl.run_recorder import OUTCOMES_ATTRIBUTE, record_outcomes
 from monitor.crawl.settings import scrapy_settings
 from monitor.sources import SourceDefinition
 from monitor.store.database import shared_engine
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-PARALLEL_CRAWLS = 8
 
 
 @dataclass(frozen=True)
@@ -29,39 +29,45 @@ class SourceRun:
     outcome: RunOutcome
 
 
-OnDone = Callable[[SourceRun], None]
+@dataclass(frozen=True)
+class CrawlProgress:
+    responses: int
+    items: int
 
 
-def _failed(error: str) -> RunOutcome:
-    return RunOutcome("failed", RunCounts(0, 0, 0, 0, 0, 0), error)
-
-
-async def crawl_one(runner, source: SourceDefinition, database_url: str) -> SourceRun:  # type: ignore[no-untyped-def]
-    """Crawl one source; a spider that fails to start is recorded as a failed run, never raised."""
-    try:
-        spider_class = runner.spider_loader.load(source.family)
-        crawler = runner.create_crawler(spider_class)
-        await runner.crawl(crawler, source=source)
-    except Exception as error:  # a broken source must not stop the others
-        outcome = _failed(f"crawl did not run: {type(error).__name__}: {error}")
-        record_outcome(shared_engine(database_url), source.id, None, outcome)
-        return SourceRun(source, outcome)
-    outcome = getattr(crawler, OUTCOME_ATTRIBUTE, None) or _failed("crawl ended without a result")
-    return SourceRun(source, outcome)
+OnProgress = Callable[[CrawlProgress], None]
+PROGRESS_INTERVAL = 0.5
 
 
 async def crawl_sources(runner, sources: Sequence[SourceDefinition], database_url: str,  # type: ignore[no-untyped-def]
-                        on_done: OnDone | None = None, parallel: int = PARALLEL_CRAWLS) -> list[SourceRun]:
-    limit = asyncio.Semaphore(parallel)
+                        on_progress: OnProgress | None = None) -> list[SourceRun]:
+    """Crawl all `sources` with one crawler; every source gets an outcome, even when its spider cannot start."""
+    crawler = runner.create_crawler(MultiSourceSpider)
+    watcher = _watch(crawler, on_progress) if on_progress else None
+    try:
+        await runner.crawl(crawler, sources=list(sources))
+    except Exception as error:  # the crawl as a whole failed: every source gets a failed run
+        outcomes = {source.id: RunOutcome("failed", RunCounts(), f"crawl failed: {type(error).__name__}: {error}")
+                    for source in sources}
+        record_outcomes(shared_engine(database_url), outcomes, {})
+    else:
+        outcomes = getattr(crawler, OUTCOMES_ATTRIBUTE, {})
+    finally:
+        if watcher:
+            watcher.cancel()
+    missing = RunOutcome("failed", RunCounts(), "crawl ended without a result")
+    return [SourceRun(source, outcomes.get(source.id, missing)) for source in sources]
 
-    async def run(source: SourceDefinition) -> SourceRun:
-        async with limit:
-            result = await crawl_one(runner, source, database_url)
-        if on_done:
-            on_done(result)
-        return result
 
-    return list(await asyncio.gather(*(run(source) for source in sources)))
+def _watch(crawler, on_progress: OnProgress) -> asyncio.Task:  # type: ignore[no-untyped-def]
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(PROGRESS_INTERVAL)
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            on_progress(CrawlProgress(int(stats.get("response_received_count", 0)),
+                                      int(stats.get("item_scraped_count", 0))))
+
+    return asyncio.get_event_loop().create_task(loop())
 
 
 def make_runner(settings: Settings):  # type: ignore[no-untyped-def]
@@ -74,13 +80,13 @@ def make_runner(settings: Settings):  # type: ignore[no-untyped-def]
 
     from monitor.crawl.network_guard import install_guarded_resolver
 
-    install_guarded_resolver(reactor, settings.allow_private_networks)
+    install_guarded_resolver(reactor, settings.allow_private_networks, settings.allowed_addresses)
     shared_engine(settings.database_url)  # migrate before any crawl starts
     return AsyncCrawlerRunner(ScrapySettings(scrapy_settings(settings)))
 
 
 def run_crawls(settings: Settings, sources: Sequence[SourceDefinition],
-               on_done: OnDone | None = None) -> list[SourceRun]:
+               on_progress: OnProgress | None = None) -> list[SourceRun]:
     """Run one crawl of each source now, in this process, and return when all are done."""
     from scrapy.utils.defer import deferred_from_coro
 
@@ -91,7 +97,7 @@ def run_crawls(settings: Settings, sources: Sequence[SourceDefinition],
     errors: list[BaseException] = []
 
     async def main() -> None:
-        results.extend(await crawl_sources(runner, sources, settings.database_url, on_done))
+        results.extend(await crawl_sources(runner, sources, settings.database_url, on_progress))
 
     def start() -> None:
         deferred = deferred_from_coro(main())

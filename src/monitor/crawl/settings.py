@@ -34,7 +34,8 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": settings.max_response_bytes,
         "DOWNLOAD_WARNSIZE": min(settings.max_response_bytes, 8 * 1024 * 1024),
         "CONCURRENT_REQUESTS": settings.concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": settings.per_host_concurrency,
+        "MONITOR_ALLOWED_ADDRESSES": ",".join(settings.allowed_addresses),
         "DOWNLOAD_DELAY": settings.per_host_delay,
         "DOWNLOAD_DELAY_JITTER": 0.0,
         "RETRY_TIMES": settings.retry_times,
@@ -54,6 +55,9 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "monitor.crawl.retry.BackoffRetryMiddleware": 550,
             "monitor.crawl.conditional.ConditionalGetMiddleware": 560,
+        },
+        "SPIDER_MIDDLEWARES": {
+            "monitor.crawl.source_accounting.SourceAccountingMiddleware": 950,
         },
         "ITEM_PIPELINES": {
             "monitor.crawl.pipelines.ValidatePipeline": 100,

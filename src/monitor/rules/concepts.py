@@ -123,8 +123,11 @@ def _entry(source: TomlSource, name: str, language: str, index: int, text: str, 
 
 
 def _as_phrase(text: str) -> str:
-    plain = not text.startswith(('"', "@", "case:")) and '"' not in text
-    return f'"{text}"' if plain and len(text.split()) > 1 else text
+    """Entries with spaces are phrases unless they use quotes, @, case:, parentheses or operators."""
+    words = text.split()
+    operators = any(word in ("AND", "OR", "NOT") or word.startswith(("NEAR/", "ONEAR/")) for word in words)
+    special = text.startswith(("@", "case:")) or any(char in text for char in '"()')
+    return f'"{text}"' if len(words) > 1 and not operators and not special else text
 
 
 def _quoted_fragment(text: str) -> str:

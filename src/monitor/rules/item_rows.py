@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, or_, select
 
@@ -26,8 +26,7 @@ ITEM_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StoredItem:
+class StoredItem(NamedTuple):
     id: int
     source_id: str
     title: str

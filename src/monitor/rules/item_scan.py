@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from monitor.rules.textfold import case_view, fold_view, nfkc, offset_map, word_starts
+from monitor.rules.textfold import case_view, fold_view, nfkc, offset_map
 
 FIELD_BITS = {"title": 1, "summary": 2, "body": 4, "ministry": 8}
 FIELD_NAMES = {bit: name for name, bit in FIELD_BITS.items()}
@@ -15,8 +13,7 @@ Hit = tuple[int, int, int]
 """(field bit, start, end) of one term occurrence, offsets in the field's match view."""
 
 
-@dataclass(frozen=True, slots=True)
-class MatchItem:
+class MatchItem(NamedTuple):
     """The fields of an item that rules look at; `source_id` and `language` feed source: and lang:."""
 
     title: str = ""
@@ -30,7 +27,7 @@ class MatchItem:
 class ItemScan:
     """The state the rule predicates read: which terms hit in which fields (`tf`), and where (`hits`)."""
 
-    __slots__ = ("_maps", "_words", "explained", "hits", "language", "source_id", "texts", "tf", "views")
+    __slots__ = ("_maps", "explained", "hits", "language", "source_id", "texts", "tf", "views")
 
     def __init__(self, item: MatchItem) -> None:
         self.texts: dict[int, str] = {}
@@ -45,16 +42,22 @@ class ItemScan:
         self.language = item.language.lower()
         self.hits: dict[int, list[Hit]] = {}
         self.tf: dict[int, int] = {}
-        self._words: dict[int, list[int]] = {}
         self._maps: dict[int, list[int] | None] = {}
         self.explained: dict[tuple[int, int, int, int], Any] = {}
 
-    def word_index(self, bit: int, offset: int) -> int:
-        """The number of the word (counting from 0) that contains view offset `offset` of a field."""
-        starts = self._words.get(bit)
-        if starts is None:
-            starts = self._words[bit] = word_starts(self.views[bit])
-        return bisect_right(starts, offset) - 1
+    def words_between(self, bit: int, first_end: int, second_start: int, limit: int) -> int:
+        """Whole words of a field between two view offsets; `limit + 1` once there are more than `limit`.
+
+        The rest of a word a hit ends inside (a Hangul particle: 반도체**를**) is not a word of its own.
+        """
+        if second_start <= first_end:
+            return 0
+        gap = self.views[bit][first_end:second_start]
+        parts = gap.split(None, limit + 2)
+        if len(parts) > limit + 2:
+            return limit + 1
+        count = len(parts) - (gap[0] != " ") - (gap[-1] != " ")
+        return max(count, 0)
 
     def original_span(self, bit: int, start: int, end: int) -> tuple[int, int]:
         """View offsets of a field mapped back to offsets in its (NFKC) text."""

@@ -17,7 +17,6 @@ HANGUL_LAST = "\ud7a3"
 _ASCII_TO_VIEW = str.maketrans({chr(code): " " for code in range(128) if not chr(code).isalnum()})
 _NON_WORD = re.compile(r"[^\w ]|_")
 _NON_WORD_CASE = re.compile(r"[^\w]|_")
-_WORD_RUN = re.compile(r"[^ ]+")
 
 
 # Precomposed Latin/Greek/Cyrillic letters with diacritics and the combining diacritics themselves: the only
@@ -85,8 +84,3 @@ def offset_map(text: str, view: str) -> list[int] | None:
         positions = [min(index, len(text)) for index in range(len(view))]
     positions.append(len(text))
     return positions
-
-
-def word_starts(view: str) -> list[int]:
-    """Offsets where the words of a view start; the index in this list is a word's token number."""
-    return [match.start() for match in _WORD_RUN.finditer(view)]

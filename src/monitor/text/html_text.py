@@ -34,8 +34,6 @@ LINES = frozenset({
 CELLS = frozenset({"td", "th"})
 """Table cells: separated by a space, rows by line breaks."""
 
-_INLINE_SPACE = re.compile(r"[^\S\n]+")
-_SPACE_AROUND_NEWLINE = re.compile(r" ?\n ?")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _ANY_SPACE = re.compile(r"\s+")
 
@@ -137,6 +135,8 @@ def _strip_tags(source: str) -> str:
 
 def _tidy(text: str) -> str:
     """Collapse inline whitespace, trim every line and keep at most one empty line in a row."""
-    text = _INLINE_SPACE.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _SPACE_AROUND_NEWLINE.sub("\n", text)
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = "\n".join(" ".join(line.split()) for line in lines)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
