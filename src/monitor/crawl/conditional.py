@@ -15,7 +15,7 @@ from scrapy.http import Response
 from sqlalchemy import select
 
 from monitor.crawl.multi_source import SOURCE_META, source_ids_of
-from monitor.crawl.source_stats import increment, stats_for_source
+from monitor.crawl.source_stats import increment, stats_by_source
 from monitor.store.database import shared_engine
 from monitor.store.ingest import insert_ignoring_conflicts
 from monitor.store.models import HttpValidator
@@ -90,9 +90,9 @@ class ConditionalGetMiddleware:
 
     def spider_closed(self) -> None:
         """Save validators only for sources whose items were all stored (else the next run re-fetches)."""
-        stats = self.crawler.stats.get_stats()
+        counters = stats_by_source(self.crawler.stats.get_stats())
         complete = {source_id for source_id in self.source_ids
-                    if not {"items/failed", "problem/store_error"} & set(stats_for_source(stats, source_id))}
+                    if not {"items/failed", "problem/store_error"} & set(counters.get(source_id, {}))}
         rows = [{"source_id": source_id, "url_key": key, "url": v.url, "etag": v.etag,
                  "last_modified": v.last_modified, "body_hash": v.body_hash, "updated_at": datetime.now(UTC)}
                 for (source_id, key), v in self.fresh.items() if source_id in complete]

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from monitor.crawl.multi_source import source_ids_of
 from monitor.crawl.run_outcome import RunCounts, RunOutcome, classify_run
-from monitor.crawl.source_stats import stats_for_source
+from monitor.crawl.source_stats import stats_by_source
 from monitor.store.database import shared_engine
 from monitor.store.models import CrawlRun, SourceState
 
@@ -37,14 +37,14 @@ class RunRecorder:
                     source_id=source_id, started_at=started, status="running").returning(CrawlRun.id)).scalar_one()
 
     def spider_closed(self, spider, reason: str) -> None:  # type: ignore[no-untyped-def]
-        stats = self.crawler.stats.get_stats()
+        counters = stats_by_source(self.crawler.stats.get_stats())
         broken: dict[str, str] = getattr(spider, "broken", {})
         outcomes: dict[str, RunOutcome] = {}
         for source_id in source_ids_of(spider):
             if source_id in broken:
                 outcomes[source_id] = RunOutcome("failed", RunCounts(), broken[source_id])
             else:
-                outcomes[source_id] = classify_run(stats_for_source(stats, source_id), reason)
+                outcomes[source_id] = classify_run(counters.get(source_id, {}), reason)
         setattr(self.crawler, OUTCOMES_ATTRIBUTE, outcomes)
         record_outcomes(self.engine, outcomes, self.run_ids)
 

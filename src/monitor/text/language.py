@@ -21,7 +21,7 @@ _HINT = re.compile(r"[a-z]{2,3}")
 
 
 def detect_language(text: str, hint: str = "") -> str:
-    """"nl", "en", "ko", another ISO 639-1 code, or the hint (else "und") when there is too little text."""
+    """The ISO 639-1 code ("nl", "en", "ko", ...); with too little text the hint's language, else "und"."""
     sample = text[:SAMPLE_CHARS]
     letters = len(_LETTER.findall(sample))
     if letters < MIN_LETTERS:
