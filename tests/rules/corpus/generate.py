@@ -1,4 +1,4 @@
-"""Writes templated.jsonl: every template of templates_{en,nl,ko}.py with three fillings of its slots.
+"""Writes templated.jsonl: every template of templates_{en,nl,ko}.py with four fillings of its slots.
 
 The labels belong to the template (what an analyst expects), never to what the rules happen to match.
 Run from the repository root: .venv/bin/python tests/rules/corpus/generate.py
@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.rules.corpus import templates_en, templates_ko, templates_nl
 
 SOURCES = {"en": "trade-press-en", "nl": "rijksoverheid-nieuws", "ko": "korea-kr-press"}
-VARIANTS = 3
+VARIANTS = 4
 
 
 def slot_names(text: str) -> set[str]:
