@@ -52,8 +52,6 @@ def validate_item(item: object) -> ScrapedItem:
         raise InvalidItem(f"expected a ScrapedItem, got {type(item).__name__}")
     if not item.source_id:
         raise InvalidItem("source_id is empty")
-    if not (item.url or item.guid):
-        raise InvalidItem("neither url nor guid: the item has no identity")
     if not (item.title or item.summary or item.body):
         raise InvalidItem(f"{item.url or item.guid}: title, summary and body are all empty")
     return item
@@ -87,8 +85,6 @@ def normalise_item(item: ScrapedItem, *, now: datetime | None = None, repeated_g
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
     link = canonical_url(item.url, base_url) if item.url else None
-    if item.url and link is None and not item.guid:
-        raise InvalidItem(f"url {item.url[:200]!r} is not an http(s) URL and there is no GUID")
     canonical, url_key, item_guid_key = _identity(item, link, repeated_guid)
     title = single_line(_text(item.title, MAX_TITLE_CHARS * 4))[:MAX_TITLE_CHARS]
     summary = _text(item.summary)

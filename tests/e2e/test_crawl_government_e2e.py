@@ -54,11 +54,13 @@ def test_rijksoverheid_seed_release_end_to_end(fixture_server: FixtureServer, da
     assert query(database_url, "select count(*) from items")[0][0] == stored
 
 
-def serve_motir(server: FixtureServer, detail_170183: bytes, etag: str) -> None:
+def serve_motir(server: FixtureServer, detail_170183: bytes, etag: str, views: str = "1204") -> None:
+    """The list page shows view counts, so it changes whenever anyone reads a release."""
     html = {"Content-Type": "text/html; charset=utf-8"}
     server.add("/robots.txt", Answer(status=404))
-    server.add(MOTIR_LIST, Answer(body=(FIXTURES / "motir-press-ko/list-page1.html").read_bytes(),
-                                  headers={**html, "ETag": etag}))
+    listing = (FIXTURES / "motir-press-ko/list-page1.html").read_bytes().replace(b"<td>1204</td>",
+                                                                                 f"<td>{views}</td>".encode())
+    server.add(MOTIR_LIST, Answer(body=listing, headers={**html, "ETag": etag}))
     server.add(f"{MOTIR_LIST}/170183/view", Answer(body=detail_170183, headers=html))
     server.add(f"{MOTIR_LIST}/170175/view",
                Answer(body=(FIXTURES / "motir-press-ko/detail-170175.html").read_bytes(), headers=html))
@@ -84,7 +86,7 @@ def test_motir_board_end_to_end_with_revision(fixture_server: FixtureServer, dat
 
     corrected = detail.replace("28.5%".encode(), "28.7%".encode(), 1)
     assert corrected != detail
-    serve_motir(fixture_server, corrected, '"list-2"')
+    serve_motir(fixture_server, corrected, '"list-2"', views="1311")
     run_monitor(["crawl", "--all", "--no-progress"], database_url, sources)
     assert query(database_url, "select count(*) from items") == [(4,)]
     assert query(database_url, "select count(*) from item_revisions") == [(1,)]

@@ -13,14 +13,38 @@ from monitor.store.models import Item, Story
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def item_row(number: int, body: str, *, title: str = "", language: str = "en", source_id: str = "test-source",
-             age: timedelta = timedelta(days=1), **extra: Any) -> dict[str, Any]:
+def item_row(
+    number: int,
+    body: str,
+    *,
+    title: str = "",
+    language: str = "en",
+    source_id: str = "test-source",
+    age: timedelta = timedelta(days=1),
+    **extra: Any,
+) -> dict[str, Any]:
     key = hashlib.sha1(f"{number}".encode()).hexdigest()
     row: dict[str, Any] = dict(
-        source_id=source_id, url=f"https://example.org/{number}", canonical_url=f"https://example.org/{number}",
-        url_key=key, guid_key=None, title=title or f"Item {number}", summary="", body=body, author="",
-        ministry="", language=language, published_at=NOW - age, fetched_at=NOW, updated_at=None,
-        content_hash=key, body_hash=key, minhash=None, story_id=None, duplicate_of=None, revision=1,
+        source_id=source_id,
+        url=f"https://example.org/{number}",
+        canonical_url=f"https://example.org/{number}",
+        url_key=key,
+        guid_key=None,
+        title=title or f"Item {number}",
+        summary="",
+        body=body,
+        author="",
+        ministry="",
+        language=language,
+        published_at=NOW - age,
+        fetched_at=NOW,
+        updated_at=None,
+        content_hash=key,
+        body_hash=key,
+        minhash=None,
+        story_id=None,
+        duplicate_of=None,
+        revision=1,
         empty_text=False,
     )
     row.update(extra)

@@ -23,11 +23,22 @@ def runner(sqlite_url: str) -> CliRunner:
 def stored(sqlite_url: str) -> None:
     engine = open_store(sqlite_url)
     yesterday = datetime.now(UTC) - timedelta(days=1)
-    insert_items(engine, [
-        item_row(1, "SK hynix starts HBM4 mass production.", source_id="news-en", published_at=yesterday),
-        item_row(2, "삼성전자는 HBM 공급을 늘린다.", language="ko", source_id="korea-kr", published_at=yesterday),
-        item_row(3, "Potato chips are getting more expensive.", source_id="news-en", published_at=yesterday),
-    ])
+    insert_items(
+        engine,
+        [
+            item_row(1, "SK hynix starts HBM4 mass production.", source_id="news-en", published_at=yesterday),
+            item_row(
+                2,
+                "삼성전자는 HBM 공급을 늘린다.",
+                language="ko",
+                source_id="korea-kr",
+                published_at=yesterday,
+            ),
+            item_row(
+                3, "Potato chips are getting more expensive.", source_id="news-en", published_at=yesterday
+            ),
+        ],
+    )
     engine.dispose()
 
 
@@ -39,17 +50,22 @@ def test_rules_check_passes_on_the_default_pack(runner: CliRunner) -> None:
 
 def test_rules_check_reports_file_line_and_fails(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
-    (tmp_path / "rules" / "bad.toml").write_text('id = "bad"\nname = "Bad"\nquery = "chip OR"\n', encoding="utf-8")
+    (tmp_path / "rules" / "bad.toml").write_text(
+        'id = "bad"\nname = "Bad"\nquery = "chip OR"\n', encoding="utf-8"
+    )
     result = runner.invoke(main, ["rules", "check"], env={"MONITOR_ALERTS_DIR": str(tmp_path)})
     assert result.exit_code == 1
     assert "bad.toml:3:15 [query]: the query ends after 'OR'" in result.output
 
 
 def test_rules_test_one_text_shows_the_highlight(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["rules", "test", "semiconductor-industry", "--text",
-                                  "De halfgeleiderindustrie groeit snel."])
+    result = runner.invoke(
+        main, ["rules", "test", "semiconductor-industry", "--text", "De halfgeleiderindustrie groeit snel."]
+    )
     assert result.exit_code == 0, result.output
-    assert "match" in result.output and "halfgeleider*" in result.output and "industrie groeit" in result.output
+    assert (
+        "match" in result.output and "halfgeleider*" in result.output and "industrie groeit" in result.output
+    )
     missed = runner.invoke(main, ["rules", "test", "semiconductor-industry", "--text", "Zak chips, 3 euro"])
     assert missed.exit_code == 1 and "no match" in missed.output
 

@@ -1,4 +1,4 @@
-"""Matching semantics, one test per rule of the issue: folding, boundaries, Hangul, proximity, scopes, case."""
+"""Matching semantics, one test per point of the issue: folding, boundaries, Hangul, proximity, scopes."""
 
 from __future__ import annotations
 
@@ -159,9 +159,9 @@ def test_explanation_names_term_field_offsets_and_snippet() -> None:
     (match,) = matcher.match(MatchItem(title="Over chips", body=body))
     first, second = match.hits
     assert (first.term, first.field) == ("halfgeleider*", "body")
-    assert body[first.start:first.end] == "halfgeleider"
+    assert body[first.start : first.end] == "halfgeleider"
     assert "**halfgeleider**industrie" in first.snippet
-    assert body[second.start:second.end] == "Straße"
+    assert body[second.start : second.end] == "Straße"
     assert first.describe().startswith("matched `halfgeleider*` in body: ")
     assert '"field": "body"' in match.explanation_json()
 
@@ -170,7 +170,7 @@ def test_explanation_offsets_survive_expanding_characters() -> None:
     body = "ß" * 10 + " ASML"
     (match,) = RuleMatcher([rule_from_query("asml", {}, "r")], {}).match(MatchItem(body=body))
     hit = match.hits[0]
-    assert body[hit.start:hit.end] == "ASML"
+    assert body[hit.start : hit.end] == "ASML"
 
 
 def test_snippet_is_short_and_cut_at_words() -> None:

@@ -37,7 +37,10 @@ def shape(node: object) -> object:
         ("a NEAR/5 b AND c", ("And", ("NEAR", 5, "a", "b"), "c")),
         ("NOT a NEAR/3 b", ("Not", ("NEAR", 3, "a", "b"))),
         ("a ONEAR/2 b NEAR/4 c", ("NEAR", 4, ("ONEAR", 2, "a", "b"), "c")),
-        ('title:"export controls" OR body:chip*', ("Or", ("title:", '"export controls"'), ("body:", "chip*"))),
+        (
+            'title:"export controls" OR body:chip*',
+            ("Or", ("title:", '"export controls"'), ("body:", "chip*")),
+        ),
         ("title:(a OR b)", ("title:", ("Or", "a", "b"))),
         ("case:ASM @semiconductors", ("And", "case:ASM", "@semiconductors")),
         ('case:"SK hynix"', 'case:"SK hynix"'),

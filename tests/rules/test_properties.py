@@ -5,15 +5,48 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.rules import MatchItem, RuleSyntaxError, compile_rules, load_rule_set, parse_query, rule_from_query
+from monitor.rules import (
+    MatchItem,
+    RuleSyntaxError,
+    compile_rules,
+    load_rule_set,
+    parse_query,
+    rule_from_query,
+)
 from monitor.rules.textfold import fold_view, nfkc, offset_map
 from tests.rules.helpers import ALERTS_DIR
 
 MATCHER = compile_rules(load_rule_set(ALERTS_DIR))
 CONCEPTS = load_rule_set(ALERTS_DIR).concept_entries
 QUERY_PIECES = st.sampled_from(
-    ["AND", "OR", "NOT", "NEAR/3", "ONEAR/2", "(", ")", '"', "*", "title:", "lang:", "case:", "@chips",
-     "@nope", "chip", "반도체", "칩", ":", "-", "NEAR", "café", "\n", "  ", "12:30", "ASML", "x*y"]
+    [
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR/3",
+        "ONEAR/2",
+        "(",
+        ")",
+        '"',
+        "*",
+        "title:",
+        "lang:",
+        "case:",
+        "@chips",
+        "@nope",
+        "chip",
+        "반도체",
+        "칩",
+        ":",
+        "-",
+        "NEAR",
+        "café",
+        "\n",
+        "  ",
+        "12:30",
+        "ASML",
+        "x*y",
+    ]
 )
 TEXTS = st.text(
     alphabet=st.one_of(

@@ -1,4 +1,4 @@
-"""Rule and concept files: the default pack loads, every example holds, and errors name file, line and field."""
+"""Rule and concept files: the default pack loads, its examples hold, errors name file, line and field."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ OUTCOMES = run_examples(RULE_SET)
 def test_default_pack_is_complete_and_every_rule_has_examples_in_three_languages() -> None:
     assert {rule.id for rule in RULE_SET.rules} == DEFAULT_RULES
     for rule in RULE_SET.rules:
-        assert {example.lang for example in rule.examples} >= {"nl", "en", "ko"} or rule.id == "memory-hbm", rule.id
+        assert {example.lang for example in rule.examples} >= {"nl", "en", "ko"} or rule.id == "memory-hbm", (
+            rule.id
+        )
         assert any(not example.match for example in rule.examples), f"{rule.id} has no negative example"
         assert rule.deliver.feed is True
 
@@ -104,13 +106,18 @@ def test_concept_errors_name_file_field_and_line(alerts: Path) -> None:
     write(alerts, "concepts/loop.toml", '[one]\nen = ["@two"]\n[two]\nen = ["@one"]\n')
     write(alerts, "concepts/dup.toml", '[chips]\nen = ["x"]\n')
     problems = problems_of(alerts)
-    assert any("more.toml:3 [more.nl[1]]" in problem and "not a single term" in problem for problem in problems)
+    assert any(
+        "more.toml:3 [more.nl[1]]" in problem and "not a single term" in problem for problem in problems
+    )
     assert any("circle" in problem and "@one → @two → @one" in problem for problem in problems)
     assert any("also defined in chips.toml" in problem for problem in problems)
 
 
 def test_valid_rule_loads_with_filters_delivery_and_examples(alerts: Path) -> None:
-    write(alerts, "rules/chips.toml", """
+    write(
+        alerts,
+        "rules/chips.toml",
+        """
 id = "chips"
 name = "Chips"
 query = "@chips AND NOT potato"
@@ -133,7 +140,8 @@ text = "De halfgeleiderindustrie groeit"
 lang = "en"
 source = "rijksoverheid"
 match = false
-""")
+""",
+    )
     rule_set = load_rule_set(alerts)
     (rule,) = rule_set.rules
     assert rule.languages == ("nl",) and rule.sources == ("rijks*",) and rule.fields == ("title", "body")

@@ -28,17 +28,22 @@ def engine(database_url: str) -> Engine:
 
 def stored_matches(engine: Engine) -> set[tuple[int, str]]:
     with engine.connect() as connection:
-        return {(row.item_id, row.rule_id) for row in connection.execute(select(Match.item_id, Match.rule_id))}
+        return {
+            (row.item_id, row.rule_id) for row in connection.execute(select(Match.item_id, Match.rule_id))
+        }
 
 
 def sample_items(engine: Engine) -> list[int]:
     seed = seed_item()
-    return insert_items(engine, [
-        item_row(1, seed.body, title=seed.title, language="nl", source_id="rijksoverheid-nieuws"),
-        item_row(2, "The snack maker raised the price of its potato chips.", age=timedelta(days=40)),
-        item_row(3, "SK하이닉스는 HBM 생산을 늘린다.", language="ko", source_id="korea-kr"),
-        item_row(4, "Weather: rain in the afternoon."),
-    ])
+    return insert_items(
+        engine,
+        [
+            item_row(1, seed.body, title=seed.title, language="nl", source_id="rijksoverheid-nieuws"),
+            item_row(2, "The snack maker raised the price of its potato chips.", age=timedelta(days=40)),
+            item_row(3, "SK하이닉스는 HBM 생산을 늘린다.", language="ko", source_id="korea-kr"),
+            item_row(4, "Weather: rain in the afternoon."),
+        ],
+    )
 
 
 def test_round_trip_stores_matches_with_explanations(engine: Engine) -> None:
@@ -46,13 +51,17 @@ def test_round_trip_stores_matches_with_explanations(engine: Engine) -> None:
     result = run_match_stage(engine, RULE_SET, now=NOW)
     assert result.items_scanned == 4 and not result.backfill
     found = stored_matches(engine)
-    assert {(seed_id, "nl-kr-semiconductor-cooperation"), (seed_id, "semiconductor-industry"),
-            (korean_id, "memory-hbm")} <= found
+    assert {
+        (seed_id, "nl-kr-semiconductor-cooperation"),
+        (seed_id, "semiconductor-industry"),
+        (korean_id, "memory-hbm"),
+    } <= found
     assert not any(item_id == chips_id for item_id, _ in found)
     assert result.matches_new == result.matches_found == len(found)
     with engine.connect() as connection:
-        explanation = connection.execute(select(Match.explanation).where(
-            Match.item_id == korean_id, Match.rule_id == "memory-hbm")).scalar_one()
+        explanation = connection.execute(
+            select(Match.explanation).where(Match.item_id == korean_id, Match.rule_id == "memory-hbm")
+        ).scalar_one()
         progress = connection.execute(select(func.count()).select_from(MatchProgress)).scalar_one()
     hit = json.loads(explanation)["hits"][0]
     assert hit["field"] == "body" and "**" in hit["snippet"] and hit["end"] > hit["start"]
@@ -84,14 +93,18 @@ def test_since_and_rule_rematch_a_new_rule_as_backfill(engine: Engine) -> None:
     run_match_stage(engine, RULE_SET, now=NOW)
     snacks = rule_from_query("chips OR rain", RULE_SET.concept_entries, "snacks-and-weather")
     extended = RuleSet((*RULE_SET.rules, snacks), RULE_SET.concepts)
-    recent = run_match_stage(engine, extended, since=timedelta(days=30), rule_ids=["snacks-and-weather"], now=NOW)
+    recent = run_match_stage(
+        engine, extended, since=timedelta(days=30), rule_ids=["snacks-and-weather"], now=NOW
+    )
     assert recent.backfill and recent.rules == 1 and recent.items_scanned == 3
     assert (weather_id, "snacks-and-weather") in stored_matches(engine)
     assert (chips_id, "snacks-and-weather") not in stored_matches(engine)  # 40 days old
     everything = run_match_stage(engine, extended, rule_ids=["snacks-and-weather"], now=NOW)
     assert everything.items_scanned == 4 and everything.matches_new == 1
     with engine.connect() as connection:
-        flags = connection.execute(select(Match.backfill).where(Match.rule_id == "snacks-and-weather")).scalars()
+        flags = connection.execute(
+            select(Match.backfill).where(Match.rule_id == "snacks-and-weather")
+        ).scalars()
         assert all(flags)
 
 
@@ -114,8 +127,11 @@ def test_updated_items_are_matched_again(engine: Engine) -> None:
     _, _, _, weather_id = sample_items(engine)
     run_match_stage(engine, RULE_SET, now=NOW)
     with engine.begin() as connection:
-        connection.execute(update(Item).where(Item.id == weather_id).values(
-            body="Samsung Electronics starts HBM4 production.", revision=2))
+        connection.execute(
+            update(Item)
+            .where(Item.id == weather_id)
+            .values(body="Samsung Electronics starts HBM4 production.", revision=2)
+        )
     result = run_match_stage(engine, RULE_SET, now=NOW)
     assert result.items_scanned == 1 and (weather_id, "memory-hbm") in stored_matches(engine)
 
@@ -124,9 +140,12 @@ def test_exact_copies_are_matched_and_carry_their_story(engine: Engine) -> None:
     story = insert_story(engine)
     body = "ASML and SK hynix sign a memorandum on EUV research in Korea."
     (original,) = insert_items(engine, [item_row(1, body, story_id=story)])
-    (copy,) = insert_items(engine, [item_row(2, body, story_id=story, duplicate_of=original, source_id="other")])
+    (copy,) = insert_items(
+        engine, [item_row(2, body, story_id=story, duplicate_of=original, source_id="other")]
+    )
     run_match_stage(engine, RULE_SET, now=NOW)
     with engine.connect() as connection:
-        rows = connection.execute(select(Match.item_id, Match.story_id).where(
-            Match.rule_id == "lithography-equipment")).all()
+        rows = connection.execute(
+            select(Match.item_id, Match.story_id).where(Match.rule_id == "lithography-equipment")
+        ).all()
     assert sorted(rows) == [(original, story), (copy, story)]

@@ -28,10 +28,16 @@ def generate() -> list[dict[str, object]]:
         for number, (title, body, labels) in enumerate(module.TEMPLATES):
             for variant in range(VARIANTS):
                 fill = {name: rng.choice(module.SLOTS[name]) for name in slot_names(title + body)}
-                items.append({
-                    "id": f"{language}-t{number:02d}-{variant}", "lang": language, "source": SOURCES[language],
-                    "title": title.format(**fill), "body": body.format(**fill), "expect": sorted(labels),
-                })
+                items.append(
+                    {
+                        "id": f"{language}-t{number:02d}-{variant}",
+                        "lang": language,
+                        "source": SOURCES[language],
+                        "title": title.format(**fill),
+                        "body": body.format(**fill),
+                        "expect": sorted(labels),
+                    }
+                )
     return items
 
 

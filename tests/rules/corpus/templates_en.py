@@ -26,7 +26,7 @@ TEMPLATES: list[tuple[str, str, tuple[str, ...]]] = [
     ("US adds {n} Chinese firms to entity list",
      "Washington added {n} Chinese companies to its entity list on {day}, restricting their access to "
      "American semiconductor technology and chipmaking equipment.",
-     ("export-controls", "semiconductor-industry")),
+     ("export-controls", "lithography-equipment", "semiconductor-industry")),
     ("Korea and the Netherlands sign chip alliance",
      "South Korea and the Netherlands signed a memorandum of understanding on semiconductor cooperation in "
      "{city} on {day}, covering joint research, talent exchange and supply chains.",

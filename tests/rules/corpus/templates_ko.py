@@ -25,7 +25,7 @@ TEMPLATES: list[tuple[str, str, tuple[str, ...]]] = [
     ("미국, 대중 반도체 수출통제 강화",
      "미국 상무부는 {day} 중국에 대한 반도체 장비와 고대역폭메모리 수출통제를 강화한다고 발표했다. "
      "국내 기업들은 영향이 제한적이라고 밝혔다.",
-     ("export-controls", "semiconductor-industry", "memory-hbm")),
+     ("export-controls", "lithography-equipment", "memory-hbm", "semiconductor-industry")),
     ("정부, 경제안보 전략 발표",
      "정부는 {day} 반도체와 이차전지 핵심기술 유출을 막기 위한 경제안보 전략을 발표했다.",
      ("export-controls", "semiconductor-industry")),

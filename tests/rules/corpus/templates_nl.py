@@ -4,7 +4,8 @@ from __future__ import annotations
 
 TEMPLATES: list[tuple[str, str, tuple[str, ...]]] = [
     ("Kabinet breidt exportcontrole op chipmachines uit",
-     "Het kabinet breidt de exportcontrole op geavanceerde lithografiemachines van ASML uit, schrijft minister "
+     "Het kabinet breidt de exportcontrole op geavanceerde lithografiemachines van ASML uit, schrijft "
+     "minister "
      "{nlmin} {day} aan de Tweede Kamer. Bedrijven hebben voortaan een vergunning nodig.",
      ("export-controls", "lithography-equipment", "semiconductor-industry")),
     ("ASML verwacht hogere omzet door vraag naar EUV",
@@ -32,7 +33,8 @@ TEMPLATES: list[tuple[str, str, tuple[str, ...]]] = [
      "waarschuwt brancheorganisatie FHI {day}.",
      ("semiconductor-industry",)),
     ("Europese chipwet: miljarden voor nieuwe chipfabrieken",
-     "De Europese Commissie keurt {n} miljard euro staatssteun goed voor nieuwe chipfabrieken in {eucountry}, "
+     "De Europese Commissie keurt {n} miljard euro staatssteun goed voor nieuwe chipfabrieken in "
+     "{eucountry}, "
      "als onderdeel van de Europese chipwet.",
      ("semiconductor-industry",)),
     ("Samsung Electronics investeert in nieuwe geheugenchipfabriek",
@@ -49,7 +51,8 @@ TEMPLATES: list[tuple[str, str, tuple[str, ...]]] = [
      ("export-controls", "semiconductor-industry")),
     # hard negatives
     ("Prijs van chips en frisdrank stijgt",
-     "Een zak chips kost in de supermarkt inmiddels {price} euro, {pct} procent meer dan vorig jaar, meldt de "
+     "Een zak chips kost in de supermarkt inmiddels {price} euro, {pct} procent meer dan vorig jaar, "
+     "meldt de "
      "Consumentenbond {day}.",
      ()),
     ("Chipsfabriek in {nlcity} breidt productie uit",
