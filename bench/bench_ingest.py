@@ -64,6 +64,8 @@ def main() -> int:
     sources = write_sources(args.port)
     store = WORK / "store"
     results = WORK / "results"
+    for old in results.glob("*.jsonl"):
+        old.unlink()
     monitor = ROOT / ".venv" / "bin" / "monitor"
     env_prefix = (f"MONITOR_DATABASE_URL=sqlite:///{store}/m.db MONITOR_SOURCES={sources} "
                   f"MONITOR_ALLOW_PRIVATE_NETWORKS=1 MONITOR_PER_HOST_DELAY=0 MONITOR_HOME={store}")
@@ -76,7 +78,6 @@ def main() -> int:
                         "--count-cmd", count, "--size-path", str(store)], check=True)
         subprocess.run([sys.executable, str(FARM / "baseline.py"), "--reps", str(args.reps), "--port",
                         str(args.port), "--modes", "seq", "seq-304", "--out", str(results)], check=True)
-        subprocess.run([sys.executable, str(FARM / "summarize.py"), str(results)], check=True)
         print_ratios(results)
     finally:
         if server:
@@ -89,13 +90,32 @@ def _median(values: list[float]) -> float:
     return ordered[len(ordered) // 2]
 
 
+def _load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+PEER = {1: 16.2, 2: 1.32, 3: 2.96}
+"""`reader` 3.26 on the same farm and protocol, one process per pass (bench/farm/README.md)."""
+TARGET = {1: 12.0, 2: 1.2, 3: 2.0}
+
+
 def print_ratios(results: Path) -> None:
-    """monitor's medians against the bare floor measured in this run, and the peer's published figures."""
-    passes: dict[int, list[dict]] = {}
-    for line in (results / "cmd_monitor.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        passes.setdefault(int(row.get("pass", 0)), []).append(row)
-    print(json.dumps({p: len(rows) for p, rows in passes.items()}))
+    """monitor's medians against the bare floor measured in this run, the peer's figures and the targets."""
+    runs = _load(results / "cmd_monitor.jsonl")
+    floor = {row["mode"]: [] for row in _load(results / "baseline.jsonl")}
+    for row in _load(results / "baseline.jsonl"):
+        floor[row["mode"]].append(row["wall_s"])
+    floor_wall = {1: _median(floor.get("seq", [0])), 2: _median(floor.get("seq-304", [0]))}
+    print("\n| pass | monitor wall s | new | peak MB | bare floor s (this run) | × floor | reader 3.26 s | target s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for index, number in enumerate((1, 2, 3)):
+        passes = [run["passes"][index] for run in runs]
+        wall = _median([p["wall_s"] for p in passes])
+        base = floor_wall.get(number)
+        ratio = f"{wall / base:.2f}" if base else "—"
+        print(f"| {number} | {wall:.2f} | {_median([p['new_entries'] or 0 for p in passes])} "
+              f"| {_median([p['peak_rss_mb'] or 0 for p in passes]):.0f} | {base or '—'} | {ratio} "
+              f"| {PEER[number]} | {TARGET[number]} |")
 
 
 if __name__ == "__main__":

@@ -42,9 +42,18 @@ class NormalisedItem:
     fetched_at: datetime
     content_hash: str
     body_hash: str
+    raw_hash: str = ""
     signature: tuple[int, ...] = field(default=())
     empty_text: bool = False
     """The source sent markup but no text came out of it (a health signal, not a silent zero)."""
+
+
+def raw_fingerprint(item: ScrapedItem) -> str:
+    """A hash of the raw fields: identical raw content always normalises to the same stored item."""
+    published = item.published.isoformat() if isinstance(item.published, datetime) else str(item.published or "")
+    parts = (item.source_id, item.url, item.guid or "", item.title, item.summary, item.body, published,
+             item.author, item.ministry, item.language_hint)
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def validate_item(item: object) -> ScrapedItem:
@@ -109,6 +118,7 @@ def normalise_item(item: ScrapedItem, *, now: datetime | None = None, repeated_g
         fetched_at=fetched_at,
         content_hash=content_hash(title, summary, body),
         body_hash=body_hash(body),
+        raw_hash=raw_fingerprint(item),
         signature=fingerprint(f"{title}\n{body}"),
         empty_text=had_markup and not (summary or body),
     )

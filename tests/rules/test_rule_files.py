@@ -10,9 +10,12 @@ from monitor.rules import (
     RuleSetError,
     compile_rules,
     load_rule_set,
+    parse_query,
     read_rule_set,
+    rule_from_query,
     run_examples,
 )
+from monitor.rules.query_ast import And, Or
 from tests.rules.helpers import ALERTS_DIR, seed_item
 
 DEFAULT_RULES = {
@@ -164,3 +167,14 @@ def test_select_unknown_rule_id(alerts: Path) -> None:
     assert [rule.id for rule in rule_set.select(["a"])] == ["a"]
     with pytest.raises(KeyError):
         rule_set.select(["nope"])
+
+
+def test_query_examples_in_the_analyst_readme_compile() -> None:
+    readme = (ALERTS_DIR / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Examples in three languages", 1)[1].split("```")[1]
+    queries = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    assert len(queries) == 5
+    for query in queries:
+        rule_from_query(query, RULE_SET.concept_entries)
+    precedence = parse_query("asml euv OR wafer NOT chips NEAR/3 potato")
+    assert isinstance(precedence, Or) and isinstance(precedence.items[1], And)

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from monitor.cli import main
 from monitor.config import SETTINGS, ConfigError, Settings
+from monitor.crawl.run_outcome import RunCounts, RunOutcome
+from monitor.crawl.workers import default_workers, outcome_line, run_workers, worker_slice
 from monitor.logging_setup import configure_logging
 from monitor.sources import SourceConfigError, SourceDefinition, load_sources, select_sources
 
@@ -71,13 +73,17 @@ def crawl_now(settings: Settings, sources: list[SourceDefinition], show_progress
 @main.command()
 @click.argument("source_ids", nargs=-1, metavar="[SOURCE_ID]...")
 @click.option("--all", "all_sources", is_flag=True, help="Crawl every enabled source (the default).")
-@click.option("--no-progress", is_flag=True, help="No progress bar (for logs and scripts).")
+@click.option("--no-progress", is_flag=True, help="No progress display (for logs and scripts).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes to spread the sources over [default: one per core, for 40+ sources].")
+@click.option("--worker", "worker_spec", hidden=True, help="Internal: crawl slice K/N, print JSON lines.")
 @click.pass_context
-def crawl(ctx: click.Context, source_ids: tuple[str, ...], all_sources: bool, no_progress: bool) -> None:
+def crawl(ctx: click.Context, source_ids: tuple[str, ...], all_sources: bool, no_progress: bool,
+          workers: int | None, worker_spec: str | None) -> None:
     """Crawl sources now and store what is new.
 
     Prints, per source, how many items were new, updated, exact duplicates of items from other sources,
-    unchanged and failed. Exits with status 1 when any source failed.
+    unchanged and failed. Exits with status 1 when any source failed or was blocked.
     """
     if all_sources and source_ids:
         raise click.UsageError("give source ids or --all, not both")
@@ -88,12 +94,35 @@ def crawl(ctx: click.Context, source_ids: tuple[str, ...], all_sources: bool, no
         raise click.ClickException(str(error.args[0])) from None
     if not sources:
         raise click.ClickException(f"no enabled sources in {settings.sources_path}")
-    runs = crawl_now(settings, sources, show_progress=not no_progress and sys.stderr.isatty())
+    if worker_spec:
+        for run in crawl_now(settings, worker_slice(sources, worker_spec), show_progress=False):
+            click.echo(outcome_line(run.source.id, run.outcome))
+        return
+    show_progress = not no_progress and sys.stderr.isatty()
+    count = workers or default_workers(len(sources))
+    if count > 1:
+        runs = crawl_in_workers(settings, sources, count, show_progress)
+    else:
+        runs = crawl_now(settings, sources, show_progress)
     console.print(_results_table(runs))
     total_new = sum(run.outcome.counts.new for run in runs)
     console.print(f"{total_new} new item(s) stored in {settings.database_url}")
     if any(run.outcome.status in {"failed", "blocked"} for run in runs):
         ctx.exit(1)
+
+
+def crawl_in_workers(settings: Settings, sources: list[SourceDefinition], count: int,
+                     show_progress: bool) -> list:
+    from monitor.crawl.runner import SourceRun
+    from monitor.store.database import open_store
+
+    open_store(settings.database_url).dispose()  # migrate once, before the workers race to
+    with Progress(SpinnerColumn(), TextColumn(f"crawling {len(sources)} source(s) in {count} processes"),
+                  TimeElapsedColumn(), console=errors, disable=not show_progress, transient=True) as progress:
+        progress.add_task("crawl", total=None)
+        outcomes = run_workers([source.id for source in sources], count)
+    missing = RunOutcome("failed", RunCounts(), "the worker process crawling it died")
+    return [SourceRun(source, outcomes.get(source.id, missing)) for source in sources]
 
 
 @main.command()

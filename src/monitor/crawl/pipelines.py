@@ -12,9 +12,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from monitor.crawl.source_stats import increment
-from monitor.normalised import InvalidItem, NormalisedItem, normalise_item, validate_item
+from monitor.crawl.multi_source import source_ids_of
+from monitor.normalised import InvalidItem, NormalisedItem, normalise_item, raw_fingerprint, validate_item
 from monitor.store.database import shared_engine
-from monitor.store.ingest import ingest_batch
+from monitor.store.ingest import ingest_batch, known_raw_hashes
 
 BATCH_SIZE = 200
 
@@ -39,11 +40,18 @@ class ValidatePipeline:
 
 
 class NormalisePipeline:
-    """Cleans, dates, keys and fingerprints; notices a feed that reuses one GUID for several links."""
+    """Cleans, dates, keys and fingerprints; notices a feed that reuses one GUID for several links. An item whose
+    raw fields are byte-for-byte those of a stored item is counted unchanged without the work."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.engine = shared_engine(crawler.settings["MONITOR_DATABASE_URL"])
         self.links_by_guid: dict[tuple[str, str], str] = {}
+        self.known_raw: set[str] = set()
+
+    def open_spider(self) -> None:
+        with self.engine.connect() as connection:
+            self.known_raw = known_raw_hashes(connection, source_ids_of(self.crawler.spider))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NormalisePipeline:
@@ -56,6 +64,9 @@ class NormalisePipeline:
         if guid:
             first_link = self.links_by_guid.setdefault((raw.source_id, guid), raw.url)
             repeated = first_link != raw.url
+        if raw_fingerprint(raw) in self.known_raw:
+            increment(self.crawler, raw.source_id, "items/unchanged")
+            raise DropItem("unchanged since it was stored", log_level="DEBUG")
         try:
             normalised = normalise_item(raw, repeated_guid=repeated)
         except InvalidItem as error:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
+from functools import lru_cache
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import NamedTuple
 
 from monitor.rules.item_scan import FIELD_NAMES, ItemScan
@@ -54,7 +55,8 @@ class RuleMatch:
         return self._hits or ()
 
     def explanation_json(self) -> str:
-        return json.dumps({"hits": [hit._asdict() for hit in self.hits]}, ensure_ascii=False)
+        """`{"hits": [{"term", "field", "start", "end", "snippet"}, …]}`, as stored with the match."""
+        return '{"hits": [' + ", ".join(_hit_json(hit) for hit in self.hits) + "]}"
 
     def describe(self) -> str:
         return "; ".join(hit.describe() for hit in self.hits)
@@ -66,6 +68,14 @@ class RuleMatch:
         return isinstance(other, RuleMatch) and (self.rule_id, self.hits) == (other.rule_id, other.hits)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+@lru_cache(maxsize=8192)
+def _hit_json(hit: TermHit) -> str:
+    """One hit as JSON; rules that share a term share the rendering."""
+    quoted = encode_basestring
+    return (f'{{"term": {quoted(hit.term)}, "field": {quoted(hit.field)}, "start": {hit.start}, '
+            f'"end": {hit.end}, "snippet": {quoted(hit.snippet)}}}')
 
 
 def snippet(text: str, start: int, end: int, context: int = SNIPPET_CONTEXT) -> str:

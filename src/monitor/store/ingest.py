@@ -91,7 +91,7 @@ def _record_revision(connection: Connection, item_id: int, revision: int, new: N
         content_hash=old.content_hash, recorded_at=new.fetched_at))
     connection.execute(update(Item).where(Item.id == item_id).values(
         title=new.title, summary=new.summary, body=new.body, author=new.author, ministry=new.ministry,
-        language=new.language, content_hash=new.content_hash, body_hash=new.body_hash,
+        language=new.language, content_hash=new.content_hash, body_hash=new.body_hash, raw_hash=new.raw_hash,
         minhash=signature_to_bytes(new.signature) if new.signature else None,
         revision=revision + 1, updated_at=new.fetched_at, empty_text=new.empty_text))
 
@@ -149,7 +149,7 @@ def _insert_new(connection: Connection, item: NormalisedItem, window: timedelta)
         "url_key": item.url_key, "guid_key": item.guid_key, "title": item.title, "summary": item.summary,
         "body": item.body, "author": item.author, "ministry": item.ministry, "language": item.language,
         "published_at": item.published_at, "fetched_at": item.fetched_at, "content_hash": item.content_hash,
-        "body_hash": item.body_hash, "minhash": signature_to_bytes(item.signature) if item.signature else None,
+        "body_hash": item.body_hash, "raw_hash": item.raw_hash, "minhash": signature_to_bytes(item.signature) if item.signature else None,
         "story_id": story_id, "duplicate_of": copy[0] if copy else None, "revision": 1,
         "empty_text": item.empty_text,
     }
@@ -196,3 +196,11 @@ def ingest_batch(connection: Connection, items: Sequence[NormalisedItem],
 def count_items(connection: Connection) -> int:
     return connection.execute(select(func.count()).select_from(Item)).scalar_one()
 
+
+
+def known_raw_hashes(connection: Connection, source_ids: Sequence[str]) -> set[str]:
+    """Raw hashes of the stored items of these sources (what a re-crawl can skip without normalising)."""
+    hashes: set[str] = set()
+    for chunk in _chunks(sorted(source_ids)):
+        hashes.update(connection.scalars(select(ITEMS.c.raw_hash).where(ITEMS.c.source_id.in_(chunk))))
+    return hashes

@@ -101,6 +101,8 @@ class Item(Base):
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     content_hash: Mapped[str] = mapped_column(String(64))
     body_hash: Mapped[str] = mapped_column(String(64))
+    raw_hash: Mapped[str] = mapped_column(String(40), default="")
+    """Hash of the fields as the spider found them: a re-crawl of identical raw content skips normalising."""
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("items.id"))

@@ -84,6 +84,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('body_hash', sa.String(length=64), nullable=False),
+    sa.Column('raw_hash', sa.String(length=40), nullable=False),
     sa.Column('minhash', sa.LargeBinary(), nullable=True),
     sa.Column('story_id', sa.Integer(), nullable=True),
     sa.Column('duplicate_of', sa.Integer(), nullable=True),
