@@ -51,7 +51,7 @@ def _results_table(runs) -> Table:  # type: ignore[no-untyped-def]
         style = {"ok": "green", "not_modified": "green", "empty": "yellow"}.get(run.outcome.status, "red")
         note = run.outcome.error or ("304 not modified" if run.outcome.status == "not_modified" else "")
         table.add_row(run.source.id, f"[{style}]{run.outcome.status}[/]", str(counts.new), str(counts.updated),
-                      str(counts.duplicate), str(counts.unchanged), str(counts.failed), note[:120])
+                      str(counts.duplicate), str(counts.unchanged), str(counts.failed), note[:160])
     return table
 
 

@@ -116,7 +116,7 @@ def match_command(since: timedelta | None, rule_ids: tuple[str, ...]) -> None:
     except KeyError as error:
         raise click.ClickException(str(error.args[0])) from None
     engine = open_store(settings.database_url)
-    total = count_items(engine, None) if since is None else None
+    total = count_items(engine, None, unmatched_only=not rule_ids) if since is None else None
     with _progress("matching") as progress:
         task = progress.add_task("match", total=total)
         result = run_match_stage(

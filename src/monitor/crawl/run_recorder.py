@@ -10,6 +10,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from monitor.crawl.multi_source import source_ids_of
 from monitor.crawl.run_outcome import RunCounts, RunOutcome, classify_run
+from monitor.crawl.source_accounting import LAST_ERRORS_ATTRIBUTE
 from monitor.crawl.source_stats import stats_by_source
 from monitor.store.database import shared_engine
 from monitor.store.models import CrawlRun, SourceState
@@ -39,14 +40,23 @@ class RunRecorder:
     def spider_closed(self, spider, reason: str) -> None:  # type: ignore[no-untyped-def]
         counters = stats_by_source(self.crawler.stats.get_stats())
         broken: dict[str, str] = getattr(spider, "broken", {})
+        errors = getattr(self.crawler, LAST_ERRORS_ATTRIBUTE, {})
         outcomes: dict[str, RunOutcome] = {}
         for source_id in source_ids_of(spider):
             if source_id in broken:
                 outcomes[source_id] = RunOutcome("failed", RunCounts(), broken[source_id])
             else:
-                outcomes[source_id] = classify_run(counters.get(source_id, {}), reason)
+                outcomes[source_id] = with_last_error(classify_run(counters.get(source_id, {}), reason),
+                                                      errors.get(source_id))
         setattr(self.crawler, OUTCOMES_ATTRIBUTE, outcomes)
         record_outcomes(self.engine, outcomes, self.run_ids)
+
+
+def with_last_error(outcome: RunOutcome, last_error: str | None) -> RunOutcome:
+    """A failed or blocked run names its last error (host, reason), not only the kinds of failure."""
+    if not last_error or outcome.status not in {"failed", "blocked"}:
+        return outcome
+    return RunOutcome(outcome.status, outcome.counts, f"{outcome.error} — last: {last_error}")
 
 
 def record_outcomes(engine: Engine, outcomes: dict[str, RunOutcome], run_ids: dict[str, int]) -> None:

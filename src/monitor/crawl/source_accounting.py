@@ -27,6 +27,24 @@ def failure_name(failure: Failure) -> str:
     return failure.type.__name__ if failure.type else "error"
 
 
+LAST_ERRORS_ATTRIBUTE = "monitor_last_errors"
+
+
+def last_errors(crawler: Crawler) -> dict[str, str]:
+    """The last failure message per source of this crawl (shown with the run's status)."""
+    if not hasattr(crawler, LAST_ERRORS_ATTRIBUTE):
+        setattr(crawler, LAST_ERRORS_ATTRIBUTE, {})
+    return getattr(crawler, LAST_ERRORS_ATTRIBUTE)
+
+
+def _describe(failure: Failure) -> str:
+    message = failure.getErrorMessage()
+    request = getattr(failure, "request", None)
+    if request is not None and request.url not in message:
+        message = f"{request.url}: {message}"
+    return message[:300]
+
+
 class SourceAccountingMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -51,6 +69,7 @@ class SourceAccountingMiddleware:
         def errback(failure: Failure) -> Any:
             if not failure.check(NotModified):
                 increment(crawler, source_id, f"failure/{failure_name(failure)}")
+                last_errors(crawler)[source_id] = _describe(failure)
             return original(failure) if original is not None else None
 
         errback._monitor_counts = True  # type: ignore[attr-defined]

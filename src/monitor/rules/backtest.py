@@ -30,8 +30,9 @@ class BacktestResult:
     seconds: float = 0.0
 
 
-def count_items(engine: Engine, since: datetime | None) -> int:
-    query = item_query(since=since, unmatched_only=False).subquery()
+def count_items(engine: Engine, since: datetime | None, *, unmatched_only: bool = False) -> int:
+    """How many items a run will read (for progress bars)."""
+    query = item_query(since=since, unmatched_only=unmatched_only).subquery()
     with engine.connect() as connection:
         return int(connection.execute(select(func.count()).select_from(query)).scalar_one())
 
