@@ -23,12 +23,10 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.cli import commands_crawl  # noqa: F401  (registers crawl, sources, settings, run)
-
-    try:
-        from monitor.cli import commands_rules  # noqa: F401  (registers rules, match)
-    except ImportError:
-        pass
+    from monitor.cli import (  # noqa: F401  (each module registers its commands on `main`)
+        commands_crawl,
+        commands_rules,
+    )
 
 
 _register()

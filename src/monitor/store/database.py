@@ -44,12 +44,13 @@ def create_store_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent; safe on every start)."""
+    """Bring the schema to the newest Alembic revisions (idempotent; safe on every start). "heads": features
+    may add independent branches off the same base; each is applied."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
