@@ -69,7 +69,9 @@ def main() -> int:
     monitor = ROOT / ".venv" / "bin" / "monitor"
     env_prefix = (f"MONITOR_DATABASE_URL=sqlite:///{store}/m.db MONITOR_SOURCES={sources} "
                   f"MONITOR_ALLOW_PRIVATE_NETWORKS=1 MONITOR_PER_HOST_DELAY=0 MONITOR_HOME={store}")
-    count = f"{sys.executable} -c \"import sqlite3;print(sqlite3.connect('{store}/m.db').execute('select count(*) from items').fetchone()[0])\""
+    count_sql = "select count(*) from items"
+    count = (f"{sys.executable} -c \"import sqlite3;"
+             f"print(sqlite3.connect('{store}/m.db').execute('{count_sql}').fetchone()[0])\"")
     try:
         subprocess.run([sys.executable, str(FARM / "bench_cmd.py"), "--name", "monitor", "--reps", str(args.reps),
                         "--port", str(args.port), "--out", str(results),

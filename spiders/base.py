@@ -13,7 +13,6 @@ from monitor.items import ScrapedItem
 from monitor.sources import SourceDefinition, load_sources, select_sources
 
 
-
 class SourceSpider(scrapy.Spider):
     """A spider bound to one source of `sources.toml`.
 

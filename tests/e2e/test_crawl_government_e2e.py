@@ -84,7 +84,7 @@ def test_motir_board_end_to_end_with_revision(fixture_server: FixtureServer, dat
     assert "not_modified" in second.stdout
     assert query(database_url, "select count(*) from items") == [(4,)]
 
-    corrected = detail.replace("28.5%".encode(), "28.7%".encode(), 1)
+    corrected = detail.replace(b"28.5%", b"28.7%", 1)
     assert corrected != detail
     serve_motir(fixture_server, corrected, '"list-2"', views="1311")
     run_monitor(["crawl", "--all", "--no-progress"], database_url, sources)

@@ -20,6 +20,7 @@ from monitor.store.database import shared_engine
 from monitor.store.ingest import insert_ignoring_conflicts
 from monitor.store.models import HttpValidator
 
+
 class NotModified(IgnoreRequest):
     """The resource has not changed since the last good run."""
 

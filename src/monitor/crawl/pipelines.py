@@ -11,8 +11,8 @@ from datetime import timedelta
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from monitor.crawl.source_stats import increment
 from monitor.crawl.multi_source import source_ids_of
+from monitor.crawl.source_stats import increment
 from monitor.normalised import InvalidItem, NormalisedItem, normalise_item, raw_fingerprint, validate_item
 from monitor.store.database import shared_engine
 from monitor.store.ingest import ingest_batch, known_raw_hashes

@@ -149,7 +149,8 @@ def _insert_new(connection: Connection, item: NormalisedItem, window: timedelta)
         "url_key": item.url_key, "guid_key": item.guid_key, "title": item.title, "summary": item.summary,
         "body": item.body, "author": item.author, "ministry": item.ministry, "language": item.language,
         "published_at": item.published_at, "fetched_at": item.fetched_at, "content_hash": item.content_hash,
-        "body_hash": item.body_hash, "raw_hash": item.raw_hash, "minhash": signature_to_bytes(item.signature) if item.signature else None,
+        "body_hash": item.body_hash, "raw_hash": item.raw_hash,
+        "minhash": signature_to_bytes(item.signature) if item.signature else None,
         "story_id": story_id, "duplicate_of": copy[0] if copy else None, "revision": 1,
         "empty_text": item.empty_text,
     }

@@ -10,7 +10,7 @@ from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 CANDIDATES = (Language.DUTCH, Language.ENGLISH, Language.KOREAN, Language.GERMAN, Language.FRENCH,
               Language.JAPANESE, Language.CHINESE)
 SAMPLE_CHARS = 400
-"""Lingua's cost is linear in length (~0.35 µs a character); 400 characters (~60 words) decide between the candidates."""
+"""Lingua's cost is linear in length (~0.35 µs a character); 400 characters (~60 words) decide the language."""
 MIN_LETTERS = 20
 HANGUL_SHARE = 0.3
 UNDETERMINED = "und"

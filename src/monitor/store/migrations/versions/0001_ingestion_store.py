@@ -1,7 +1,7 @@
 """ingestion store
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 02:46:47.081137
 """
 
