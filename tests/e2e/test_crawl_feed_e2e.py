@@ -71,3 +71,28 @@ def test_unreachable_source_is_reported_and_others_go_on(fixture_server: Fixture
     assert "unreachable" in result.stdout
     assert query(sqlite_url, "select source_id, state from source_state order by source_id") == [
         ("gone", "failing"), ("good", "healthy")]
+
+
+def test_scrapy_crawl_one_source_the_scrapy_way(fixture_server: FixtureServer, sqlite_url: str,
+                                                tmp_path: Path) -> None:
+    """`scrapy list` and `scrapy crawl <family> -a source=<id>` from the repository root store like `monitor crawl`."""
+    import os
+    import subprocess
+    import sys
+
+    from monitor.config import PROJECT_ROOT
+
+    fixture_server.add("/robots.txt", Answer(status=404))
+    serve_feed(fixture_server, rss(story(1), story(2)), '"s"')
+    sources = write_sources(tmp_path / "sources.toml",
+                            source_table("press", "feed", [fixture_server.url("/feed.xml")]))
+    env = {**os.environ, "MONITOR_DATABASE_URL": sqlite_url, "MONITOR_SOURCES": str(sources),
+           "MONITOR_ALLOW_PRIVATE_NETWORKS": "1", "MONITOR_PER_HOST_DELAY": "0"}
+    scrapy = [sys.executable, "-m", "scrapy"]
+    listed = subprocess.run([*scrapy, "list"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert listed.stdout.split() == ["feed", "korean_gov", "rijksoverheid"]
+    crawled = subprocess.run([*scrapy, "crawl", "feed", "-a", "source=press"], cwd=PROJECT_ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert crawled.returncode == 0, crawled.stderr[-2000:]
+    assert query(sqlite_url, "select count(*) from items") == [(2,)]
+    assert query(sqlite_url, "select source_id, status, items_new from crawl_runs") == [("press", "ok", 2)]

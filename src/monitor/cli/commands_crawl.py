@@ -14,9 +14,16 @@ from sqlalchemy import select
 from monitor.cli import main
 from monitor.config import SETTINGS, ConfigError, Settings
 from monitor.crawl.run_outcome import RunCounts, RunOutcome
-from monitor.crawl.workers import default_workers, outcome_line, run_workers, worker_slice
+from monitor.crawl.workers import (
+    count_fresh_sources,
+    default_workers,
+    outcome_line,
+    run_workers,
+    worker_slice,
+)
 from monitor.logging_setup import configure_logging
 from monitor.sources import SourceConfigError, SourceDefinition, load_sources, select_sources
+from monitor.store.database import shared_engine
 
 console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, highlight=False)
@@ -75,7 +82,7 @@ def crawl_now(settings: Settings, sources: list[SourceDefinition], show_progress
 @click.option("--all", "all_sources", is_flag=True, help="Crawl every enabled source (the default).")
 @click.option("--no-progress", is_flag=True, help="No progress display (for logs and scripts).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes to spread the sources over [default: one per core, for 40+ sources].")
+              help="Processes to spread the sources over [default: one per core when 40+ sources are new to the store].")
 @click.option("--worker", "worker_spec", hidden=True, help="Internal: crawl slice K/N, print JSON lines.")
 @click.pass_context
 def crawl(ctx: click.Context, source_ids: tuple[str, ...], all_sources: bool, no_progress: bool,
@@ -99,7 +106,8 @@ def crawl(ctx: click.Context, source_ids: tuple[str, ...], all_sources: bool, no
             click.echo(outcome_line(run.source.id, run.outcome))
         return
     show_progress = not no_progress and sys.stderr.isatty()
-    count = workers or default_workers(len(sources))
+    count = workers or default_workers(count_fresh_sources(shared_engine(settings.database_url),
+                                                           [source.id for source in sources]))
     if count > 1:
         runs = crawl_in_workers(settings, sources, count, show_progress)
     else:
@@ -114,9 +122,6 @@ def crawl(ctx: click.Context, source_ids: tuple[str, ...], all_sources: bool, no
 def crawl_in_workers(settings: Settings, sources: list[SourceDefinition], count: int,
                      show_progress: bool) -> list:
     from monitor.crawl.runner import SourceRun
-    from monitor.store.database import open_store
-
-    open_store(settings.database_url).dispose()  # migrate once, before the workers race to
     with Progress(SpinnerColumn(), TextColumn(f"crawling {len(sources)} source(s) in {count} processes"),
                   TimeElapsedColumn(), console=errors, disable=not show_progress, transient=True) as progress:
         progress.add_task("crawl", total=None)

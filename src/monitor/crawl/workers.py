@@ -15,16 +15,27 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from sqlalchemy import Engine, select
+
 from monitor.crawl.run_outcome import RunCounts, RunOutcome
 from monitor.sources import SourceDefinition
+from monitor.store.models import HttpValidator
 
 MIN_SOURCES_PER_WORKER = 20
 
 
-def default_workers(source_count: int) -> int:
-    """One worker per core, but only when there are enough sources to repay a process start-up each."""
+def default_workers(fresh_sources: int) -> int:
+    """One worker per core when enough sources are new to the store (no stored validators: everything they serve
+    must be parsed); a re-crawl is mostly 304s and cheaper in one process than the start-up of several."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, source_count // MIN_SOURCES_PER_WORKER))
+    return max(1, min(cores, fresh_sources // MIN_SOURCES_PER_WORKER))
+
+
+def count_fresh_sources(engine: Engine, source_ids: Sequence[str]) -> int:
+    """Sources without any stored HTTP validator: never crawled to completion."""
+    with engine.connect() as connection:
+        known = set(connection.scalars(select(HttpValidator.source_id).distinct()))
+    return sum(1 for source_id in source_ids if source_id not in known)
 
 
 def worker_slice(sources: Sequence[SourceDefinition], spec: str) -> list[SourceDefinition]:
