@@ -82,7 +82,8 @@ def crawl_now(settings: Settings, sources: list[SourceDefinition], show_progress
 @click.option("--all", "all_sources", is_flag=True, help="Crawl every enabled source (the default).")
 @click.option("--no-progress", is_flag=True, help="No progress display (for logs and scripts).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes to spread the sources over [default: one per core when 40+ sources are new to the store].")
+              help="Processes to spread the sources over "
+                   "[default: one per core when 40+ sources are new to the store].")
 @click.option("--worker", "worker_spec", hidden=True, help="Internal: crawl slice K/N, print JSON lines.")
 @click.pass_context
 def crawl(ctx: click.Context, source_ids: tuple[str, ...], all_sources: bool, no_progress: bool,
