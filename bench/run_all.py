@@ -15,6 +15,7 @@ BENCHMARKS = [
     ("fingerprint, language, HTML to text (per item)", ["bench_fingerprint.py"]),
     ("feed parsing: fast path vs feedparser", ["bench_feed_parse.py"]),
     ("near-duplicate lookup, 100,000 items in the window", ["bench_neardup.py"]),
+    ("article-text extraction on the fixture pages", ["bench_extraction.py"]),
     ("rule matching: 1,000 rules over 10,000 items", ["bench_rules.py"]),
     ("ingestion: the 500-feed farm, three passes", ["bench_ingest.py", "--reps", "3"]),
 ]
