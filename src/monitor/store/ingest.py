@@ -60,18 +60,18 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
         yield values[start:start + KEY_CHUNK]
 
 
-def _existing_by_key(connection: Connection, items: Sequence[NormalisedItem]) -> dict[str, tuple[int, str, int]]:
-    """Map every known url_key / guid_key of the batch to (item id, content hash, revision)."""
+def _existing_by_key(connection: Connection, items: Sequence[NormalisedItem]) -> dict[str, tuple[int, str, int, str]]:
+    """Map every known url_key / guid_key of the batch to (item id, content hash, revision, raw hash)."""
     url_keys = sorted({item.url_key for item in items})
     guid_keys = sorted({item.guid_key for item in items if item.guid_key})
-    found: dict[str, tuple[int, str, int]] = {}
-    columns = (Item.id, Item.url_key, Item.guid_key, Item.content_hash, Item.revision)
+    found: dict[str, tuple[int, str, int, str]] = {}
+    columns = (Item.id, Item.url_key, Item.guid_key, Item.content_hash, Item.revision, Item.raw_hash)
     for chunk in _chunks(url_keys):
         for row in connection.execute(select(*columns).where(Item.url_key.in_(chunk))):
-            found[row.url_key] = (row.id, row.content_hash, row.revision)
+            found[row.url_key] = (row.id, row.content_hash, row.revision, row.raw_hash)
     for chunk in _chunks(guid_keys):
         for row in connection.execute(select(*columns).where(Item.guid_key.in_(chunk))):
-            found[row.guid_key] = (row.id, row.content_hash, row.revision)
+            found[row.guid_key] = (row.id, row.content_hash, row.revision, row.raw_hash)
     return found
 
 
@@ -179,17 +179,20 @@ def ingest_batch(connection: Connection, items: Sequence[NormalisedItem],
         if existing is None:
             result = _insert_new(connection, item, near_duplicate_window)
             if result.item_id is not None:
-                known[item.url_key] = (result.item_id, item.content_hash, 1)
+                known[item.url_key] = (result.item_id, item.content_hash, 1, item.raw_hash)
                 if item.guid_key:
                     known[item.guid_key] = known[item.url_key]
             results.append(result)
             continue
-        item_id, stored_hash, revision = existing
+        item_id, stored_hash, revision, stored_raw = existing
         if stored_hash == item.content_hash:
+            if item.raw_hash and stored_raw != item.raw_hash:  # same text, other bytes: remember the new bytes
+                connection.execute(update(Item).where(Item.id == item_id).values(raw_hash=item.raw_hash))
+                known[item.url_key] = (item_id, stored_hash, revision, item.raw_hash)
             results.append(IngestResult(Outcome.UNCHANGED, item_id))
             continue
         _record_revision(connection, item_id, revision, item)
-        known[item.url_key] = (item_id, item.content_hash, revision + 1)
+        known[item.url_key] = (item_id, item.content_hash, revision + 1, item.raw_hash)
         results.append(IngestResult(Outcome.UPDATED, item_id))
     return results
 
