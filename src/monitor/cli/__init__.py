@@ -25,6 +25,8 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 def _register() -> None:
     from monitor.cli import (  # noqa: F401  (each module registers its commands on `main`)
         commands_crawl,
+        commands_delivery,
+        commands_feeds,
         commands_rules,
     )
 

@@ -115,6 +115,10 @@ def match_command(since: timedelta | None, rule_ids: tuple[str, ...]) -> None:
         raise click.ClickException(f"the rules do not load (run `monitor rules check`):\n{error}") from None
     except KeyError as error:
         raise click.ClickException(str(error.args[0])) from None
+    from monitor.cli.commands_delivery import load_channel_set
+    from monitor.delivery.enqueue import make_enqueue_hook
+
+    enqueue = make_enqueue_hook(rule_set, load_channel_set(settings))
     engine = open_store(settings.database_url)
     total = count_items(engine, None, unmatched_only=not rule_ids) if since is None else None
     with _progress("matching") as progress:
@@ -125,11 +129,13 @@ def match_command(since: timedelta | None, rule_ids: tuple[str, ...]) -> None:
             since=since,
             rule_ids=list(rule_ids) or None,
             progress=lambda done: progress.advance(task, done),
+            on_new_matches=enqueue,
         )
+    queued = enqueue.totals  # type: ignore[attr-defined]
     console.print(
         f"{result.items_scanned} items × {len(selected)} rules: {result.matches_found} matches, "
         f"{result.matches_new} new{' (backfill)' if result.backfill else ''}, "
-        f"{result.seconds:.2f} s"
+        f"{result.seconds:.2f} s; {queued.queued} deliveries queued"
     )
 
 
