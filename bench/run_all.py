@@ -17,6 +17,10 @@ BENCHMARKS = [
     ("near-duplicate lookup, 100,000 items in the window", ["bench_neardup.py"]),
     ("article-text extraction on the fixture pages", ["bench_extraction.py"]),
     ("rule matching: 1,000 rules over 10,000 items", ["bench_rules.py"]),
+    ("feed endpoint: full feeds and 304s", ["bench_feeds.py"]),
+    ("webhook dispatch", ["bench_webhooks.py"]),
+    ("email digests: 1,000 rendered and sent", ["bench_digests.py"]),
+    ("the service: memory and freshness", ["bench_service.py"]),
     ("ingestion: the 500-feed farm, three passes", ["bench_ingest.py", "--reps", "3"]),
 ]
 
