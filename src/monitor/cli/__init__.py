@@ -26,6 +26,7 @@ def _register() -> None:
     from monitor.cli import (  # noqa: F401  (each module registers its commands on `main`)
         commands_crawl,
         commands_delivery,
+        commands_digest,
         commands_feeds,
         commands_rules,
     )

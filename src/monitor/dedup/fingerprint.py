@@ -71,10 +71,9 @@ def _shingle_bytes(text: str) -> list[bytes]:
 
 def fingerprint(text: str) -> tuple[int, ...]:
     """The MinHash signature (NUM_HASHES unsigned 32-bit values), or () when the text is too short."""
-    grams = _shingle_bytes(text)
-    if len(grams) < MIN_SHINGLES:
+    hashes = sorted(set(map(crc32, _shingle_bytes(text))), reverse=True)
+    if len(hashes) < MIN_SHINGLES:  # distinct shingles: "w0 w0 w0 …" says nothing about its story
         return ()
-    hashes = sorted(set(map(crc32, grams)), reverse=True)
     # Descending order, so the last write to each bin, the one that stays, is its minimum.
     minima = dict(zip(map(_BIN_SHIFT.__rrshift__, hashes), hashes, strict=True))
     if len(minima) == NUM_HASHES:

@@ -3,8 +3,9 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import monitor.store.delivery_models  # noqa: F401
-import monitor.store.feed_models  # noqa: F401
+import monitor.store.delivery_models
+import monitor.store.digest_models
+import monitor.store.feed_models
 import monitor.store.match_models  # noqa: F401
 from monitor.store.models import Base
 
