@@ -6,6 +6,7 @@ The README's settings table is generated from `SETTINGS` (``monitor settings``),
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,32 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("MONITOR_NEAR_DUPLICATE_DAYS", "7",
                 "Window in days within which near-duplicate items are grouped into one story."),
     SettingSpec("MONITOR_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+    SettingSpec("MONITOR_LOG_FORMAT", "text",
+                "Log lines of `monitor serve`: text (time, level, event and key=value pairs) or json (one object)."),
+    SettingSpec("MONITOR_HTTP_HOST", "127.0.0.1",
+                "Address `monitor serve` listens on for the feeds, /healthz and /metrics."),
+    SettingSpec("MONITOR_HTTP_PORT", "8080", "Port of the service's HTTP app."),
+    SettingSpec("MONITOR_NODE_NAME", "the host name",
+                "Name of this node in the job claims (several nodes on one PostgreSQL)."),
+    SettingSpec("MONITOR_CRAWL_TIMEZONE", "UTC",
+                "Time zone of cron schedules in the sources file (a cron between 02:00 and 03:00 on a DST "
+                "change is refused)."),
+    SettingSpec("MONITOR_CRAWL_OFFSET_MAX", "60",
+                "Largest per-source offset in seconds (at most a tenth of the interval) so hosts are not hit at once."),
+    SettingSpec("MONITOR_MAX_CRAWLERS", "4",
+                "Crawls `monitor serve` runs at once; ticks that come together share one crawler."),
+    SettingSpec("MONITOR_SUBPROCESS_TIMEOUT", "1800",
+                "Seconds before a source crawled as a subprocess (`subprocess = true`) is stopped."),
+    SettingSpec("MONITOR_DISPATCH_INTERVAL", "5", "Seconds between two runs of the delivery dispatcher."),
+    SettingSpec("MONITOR_STALE_FACTOR", "4",
+                "A source is stale when its last new item is older than this many of its usual gaps …"),
+    SettingSpec("MONITOR_STALE_FLOOR", "21600", "… and older than this many seconds."),
+    SettingSpec("MONITOR_HEALTH_CONFIRM_RUNS", "2",
+                "Runs in a row a bad health state must hold before the operator is alerted."),
+    SettingSpec("MONITOR_BACKOFF_CAP", "21600",
+                "Longest wait in seconds between crawls of a failing source (the wait doubles, it never stops)."),
+    SettingSpec("MONITOR_SHUTDOWN_GRACE", "60",
+                "Seconds SIGTERM waits for running crawls to finish before stopping them."),
 )
 
 
@@ -96,6 +123,20 @@ class Settings:
     max_retry_after: float
     near_duplicate_days: int
     log_level: str
+    log_format: str = "text"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    node_name: str = "localhost"
+    crawl_timezone: str = "UTC"
+    crawl_offset_max: int = 60
+    max_crawlers: int = 4
+    subprocess_timeout: float = 1800.0
+    dispatch_interval: float = 5.0
+    stale_factor: float = 4.0
+    stale_floor: float = 21600.0
+    health_confirm_runs: int = 2
+    backoff_cap: float = 21600.0
+    shutdown_grace: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -137,4 +178,35 @@ class Settings:
             near_duplicate_days=int(_number(env.get("MONITOR_NEAR_DUPLICATE_DAYS", "7"),
                                             "MONITOR_NEAR_DUPLICATE_DAYS", int)),
             log_level=level,
+            **_service_fields(env),
         )
+
+
+def _service_fields(env: Mapping[str, str]) -> dict[str, object]:
+    """The settings of `monitor serve` (see SETTINGS)."""
+    log_format = env.get("MONITOR_LOG_FORMAT", "text").lower()
+    if log_format not in {"text", "json"}:
+        raise ConfigError(f"MONITOR_LOG_FORMAT={log_format!r}: expected text or json")
+    port = int(_number(env.get("MONITOR_HTTP_PORT", "8080"), "MONITOR_HTTP_PORT", int))
+    if port > 65535:
+        raise ConfigError(f"MONITOR_HTTP_PORT={port}: expected a port number up to 65535")
+
+    def number(name: str, default: str, kind: type[int] | type[float] = float) -> int | float:
+        return _number(env.get(name, default), name, kind)
+
+    return {
+        "log_format": log_format,
+        "http_host": env.get("MONITOR_HTTP_HOST") or "127.0.0.1",
+        "http_port": port,
+        "node_name": (env.get("MONITOR_NODE_NAME") or socket.gethostname() or "localhost")[:128],
+        "crawl_timezone": env.get("MONITOR_CRAWL_TIMEZONE") or "UTC",
+        "crawl_offset_max": int(number("MONITOR_CRAWL_OFFSET_MAX", "60", int)),
+        "max_crawlers": int(number("MONITOR_MAX_CRAWLERS", "4", int)) or 1,
+        "subprocess_timeout": float(number("MONITOR_SUBPROCESS_TIMEOUT", "1800")) or 1800.0,
+        "dispatch_interval": max(float(number("MONITOR_DISPATCH_INTERVAL", "5")), 0.2),
+        "stale_factor": float(number("MONITOR_STALE_FACTOR", "4")),
+        "stale_floor": float(number("MONITOR_STALE_FLOOR", "21600")),
+        "health_confirm_runs": int(number("MONITOR_HEALTH_CONFIRM_RUNS", "2", int)) or 1,
+        "backoff_cap": float(number("MONITOR_BACKOFF_CAP", "21600")),
+        "shutdown_grace": float(number("MONITOR_SHUTDOWN_GRACE", "60")),
+    }

@@ -29,6 +29,7 @@ def _register() -> None:
         commands_digest,
         commands_feeds,
         commands_rules,
+        commands_serve,
     )
 
 

@@ -168,5 +168,8 @@ def show_settings() -> None:
 @main.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Run the service on the embedded defaults (today: one crawl of every enabled source)."""
-    ctx.invoke(crawl, source_ids=(), all_sources=True, no_progress=False)
+    """Run the service (`monitor serve`) on the embedded defaults: SQLite under var/, spiders/sources.toml,
+    alerts/, HTTP on 127.0.0.1:8080."""
+    from monitor.cli.commands_serve import serve
+
+    ctx.invoke(serve, check_only=False)

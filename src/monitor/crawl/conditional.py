@@ -20,6 +20,10 @@ from monitor.store.database import shared_engine
 from monitor.store.ingest import insert_ignoring_conflicts
 from monitor.store.models import HttpValidator
 
+INCOMPLETE_RUN_COUNTERS = frozenset({
+    "items/failed", "problem/store_error", "problem/challenge", "problem/parse_error", "problem/layout_changed"})
+"""A run with any of these keeps no validators: the same bad page served again must not pass as "not modified"."""
+
 
 class NotModified(IgnoreRequest):
     """The resource has not changed since the last good run."""
@@ -93,7 +97,7 @@ class ConditionalGetMiddleware:
         """Save validators only for sources whose items were all stored (else the next run re-fetches)."""
         counters = stats_by_source(self.crawler.stats.get_stats())
         complete = {source_id for source_id in self.source_ids
-                    if not {"items/failed", "problem/store_error"} & set(counters.get(source_id, {}))}
+                    if not INCOMPLETE_RUN_COUNTERS & set(counters.get(source_id, {}))}
         rows = [{"source_id": source_id, "url_key": key, "url": v.url, "etag": v.etag,
                  "last_modified": v.last_modified, "body_hash": v.body_hash, "updated_at": datetime.now(UTC)}
                 for (source_id, key), v in self.fresh.items() if source_id in complete]

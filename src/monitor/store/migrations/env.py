@@ -6,7 +6,8 @@ from sqlalchemy import create_engine
 import monitor.store.delivery_models
 import monitor.store.digest_models
 import monitor.store.feed_models
-import monitor.store.match_models  # noqa: F401
+import monitor.store.match_models
+import monitor.store.service_models  # noqa: F401
 from monitor.store.models import Base
 
 config = context.config
