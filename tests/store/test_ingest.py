@@ -123,6 +123,6 @@ def test_a_racing_writer_cannot_create_a_second_item(engine: Engine) -> None:
     with engine.begin() as connection:
         from monitor.store import ingest
 
-        second = ingest._insert_new(connection, item(), ingest.timedelta(days=7))
+        second = ingest._insert_new(connection, item(), ingest.timedelta(days=7), {})
     assert first[0].outcome is Outcome.NEW and second.outcome is Outcome.UNCHANGED
     assert count(engine, Item) == 1

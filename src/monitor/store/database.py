@@ -20,6 +20,8 @@ def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA cache_size=-32768")  # 32 MiB of page cache: the band and key indexes stay in memory
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
     dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _begin_immediate)
 

@@ -96,14 +96,16 @@ def _record_revision(connection: Connection, item_id: int, revision: int, new: N
         revision=revision + 1, updated_at=new.fetched_at, empty_text=new.empty_text))
 
 
-def _exact_copy(connection: Connection, item: NormalisedItem) -> tuple[int, int | None] | None:
-    """(item id, story id) of the oldest stored item with the same non-empty body."""
-    if not item.body:
-        return None
-    row = connection.execute(
-        select(Item.id, Item.story_id).where(Item.body_hash == item.body_hash, Item.duplicate_of.is_(None))
-        .order_by(Item.id).limit(1)).first()
-    return (row.id, row.story_id) if row else None
+def _first_copies(connection: Connection, items: Sequence[NormalisedItem]) -> dict[str, tuple[int, int | None]]:
+    """body hash → (item id, story id) of the oldest stored original with that non-empty body, for a batch."""
+    hashes = sorted({item.body_hash for item in items if item.body})
+    found: dict[str, tuple[int, int | None]] = {}
+    for chunk in _chunks(hashes):
+        rows = connection.execute(
+            select(ITEMS.c.body_hash, ITEMS.c.id, ITEMS.c.story_id)
+            .where(ITEMS.c.body_hash.in_(chunk), ITEMS.c.duplicate_of.is_(None)).order_by(ITEMS.c.id.desc()))
+        found.update({row.body_hash: (row.id, row.story_id) for row in rows})  # ascending wins: oldest last
+    return found
 
 
 def _build_candidate_query():  # type: ignore[no-untyped-def]
@@ -139,8 +141,9 @@ def _near_duplicate_story(connection: Connection, item: NormalisedItem, window: 
     return best_story
 
 
-def _insert_new(connection: Connection, item: NormalisedItem, window: timedelta) -> IngestResult:
-    copy = _exact_copy(connection, item)
+def _insert_new(connection: Connection, item: NormalisedItem, window: timedelta,
+                copies: dict[str, tuple[int, int | None]]) -> IngestResult:
+    copy = copies.get(item.body_hash) if item.body else None
     story_id = copy[1] if copy else _near_duplicate_story(connection, item, window)
     if story_id is None:
         story_id = connection.execute(_STORY_INSERT, {"created_at": item.fetched_at}).scalar_one()
@@ -158,6 +161,8 @@ def _insert_new(connection: Connection, item: NormalisedItem, window: timedelta)
         insert_ignoring_conflicts(connection, Item).returning(ITEMS.c.id), row).scalar()
     if item_id is None:  # another writer stored the same identity first
         return IngestResult(Outcome.UNCHANGED, None)
+    if item.body and not copy:
+        copies[item.body_hash] = (item_id, story_id)
     keys = band_keys(item.signature)
     if keys and not copy:
         connection.execute(insert_ignoring_conflicts(connection, ItemBand),
@@ -169,6 +174,7 @@ def ingest_batch(connection: Connection, items: Sequence[NormalisedItem],
                  near_duplicate_window: timedelta = timedelta(days=7)) -> list[IngestResult]:
     """Store a batch inside the caller's transaction; returns one result per item, in order."""
     known = _existing_by_key(connection, items)
+    copies = _first_copies(connection, items)
     dead = _tombstoned(connection, items)
     results: list[IngestResult] = []
     for item in items:
@@ -177,7 +183,7 @@ def ingest_batch(connection: Connection, items: Sequence[NormalisedItem],
             continue
         existing = known.get(item.url_key) or (known.get(item.guid_key) if item.guid_key else None)
         if existing is None:
-            result = _insert_new(connection, item, near_duplicate_window)
+            result = _insert_new(connection, item, near_duplicate_window, copies)
             if result.item_id is not None:
                 known[item.url_key] = (result.item_id, item.content_hash, 1, item.raw_hash)
                 if item.guid_key:
