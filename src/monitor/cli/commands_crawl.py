@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 
 import click
 from rich.console import Console
@@ -12,7 +11,8 @@ from rich.table import Table
 from sqlalchemy import select
 
 from monitor.cli import main
-from monitor.config import SETTINGS, ConfigError, Settings
+from monitor.cli.command_settings import load_settings
+from monitor.config import SETTINGS, Settings
 from monitor.crawl.run_outcome import RunCounts, RunOutcome
 from monitor.crawl.workers import (
     count_fresh_sources,
@@ -21,24 +21,11 @@ from monitor.crawl.workers import (
     run_workers,
     worker_slice,
 )
-from monitor.logging_setup import configure_logging
 from monitor.sources import SourceConfigError, SourceDefinition, load_sources, select_sources
 from monitor.store.database import shared_engine
 
 console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, highlight=False)
-
-
-def load_settings(ctx: click.Context) -> Settings:
-    try:
-        settings = Settings.from_env()
-    except ConfigError as error:
-        raise click.ClickException(f"configuration: {error}") from None
-    level = (ctx.obj or {}).get("log_level")
-    if level:
-        settings = replace(settings, log_level=level)
-    configure_logging(settings.log_level if level else "WARNING", verbose=level == "DEBUG")
-    return settings
 
 
 def load_source_definitions(settings: Settings) -> list[SourceDefinition]:

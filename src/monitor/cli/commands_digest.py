@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,29 +14,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.cli import main
-from monitor.config import ConfigError, Settings
+from monitor.cli.command_settings import load_settings
+from monitor.config import Settings
 from monitor.digests.config import Digest, DigestSetError, load_digests
 from monitor.digests.references import check_references
 from monitor.digests.render import DEFAULT_TEMPLATES_DIR, HTML_TEMPLATE, DigestTemplates, templates_for
 from monitor.digests.runner import DigestResult, digests_due, retry_pending_digests, run_digest
 from monitor.digests.schedule import next_run
-from monitor.logging_setup import configure_logging
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 STYLES = {"sent": "green", "dry-run": "green", "pending": "yellow", "empty": "dim", "taken": "dim",
           "covered": "dim", "not-due": "dim", "busy": "dim"}
-
-
-def _settings(ctx: click.Context) -> Settings:
-    try:
-        settings = Settings.from_env()
-    except ConfigError as error:
-        raise click.ClickException(f"configuration: {error}") from None
-    level = (ctx.obj or {}).get("log_level")
-    if level:
-        settings = replace(settings, log_level=level)
-    configure_logging(settings.log_level if level else "WARNING", verbose=level == "DEBUG")
-    return settings
 
 
 def _digests(settings: Settings) -> dict[str, Digest]:
@@ -109,7 +96,7 @@ def digest_command(
     """
     from monitor.store.database import open_store
 
-    settings = _settings(ctx)
+    settings = load_settings(ctx)
     digests = _digests(settings)
     if digest_id is not None and digest_id not in digests:
         raise click.ClickException(f"no digest {digest_id!r} in digests.toml (known: {', '.join(digests)})")
@@ -143,7 +130,7 @@ def digests_command(ctx: click.Context) -> None:
     from monitor.digests.store_reads import digest_states
     from monitor.store.database import open_store
 
-    settings = _settings(ctx)
+    settings = load_settings(ctx)
     digests = _digests(settings)
     rules = _rules(settings)
     channels = _channels(settings, required=False)
