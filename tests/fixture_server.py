@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -136,5 +135,3 @@ def serve(handler: BaseHTTPRequestHandler, answer: Answer) -> None:
     handler.end_headers()
     handler.wfile.write(body)
 
-
-BodyFactory = Callable[[], bytes]
