@@ -7,6 +7,7 @@ reactor, runs one batch and returns (the `monitor crawl` command).
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -104,8 +105,16 @@ def run_crawls(settings: Settings, sources: Sequence[SourceDefinition],
         deferred.addErrback(lambda failure: errors.append(failure.value))
         deferred.addBoth(lambda _: reactor.stop())
 
+    def stop_gracefully(signum: int, _frame: object) -> None:
+        """SIGTERM/SIGINT close the crawlers, so every run is recorded (Twisted's own handler would stop the
+        reactor mid-crawl and leave runs marked "running"); a second signal stops at once."""
+        signal.signal(signum, signal.SIG_DFL)
+        reactor.callFromThread(lambda: deferred_from_coro(runner.stop()))
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop_gracefully)
     reactor.callWhenRunning(start)
-    reactor.run()
+    reactor.run(installSignalHandlers=False)
     if errors:
         raise errors[0]
     return results
