@@ -22,7 +22,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from monitor.crawl.network_guard import AllowList, is_forbidden_address
+from monitor.network_policy import AllowList, is_forbidden_address
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 URL_LOGGING_LIBRARIES = ("httpx", "httpcore")
